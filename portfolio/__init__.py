@@ -1,0 +1,65 @@
+"""portfolio: evidence portfolios, online assessment and jury validation for RNCP41241 (DHEC)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from .config import PROJECT_ROOT, load_config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+
+    # Configuration: the environment, then what the caller passes (tests).
+    app.config.from_mapping(load_config(Path(app.instance_path)))
+    if config:
+        app.config.update(config)
+    app.config["MAX_CONTENT_LENGTH"] = None  # uploads enforce MAX_UPLOAD_MB per file while streaming
+
+    # Extensions.
+    from . import i18n, labels, security
+    from .extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    labels.init_app(app)
+    login_manager.init_app(app)
+    security.init_app(app)
+
+    # Models and access rules (imported for their registration).
+    from . import models  # noqa: F401
+    from .permissions import register_all
+
+    register_all()
+
+    # Blueprints.
+    from .accounts.views import bp as accounts_bp
+    from .admin.views import bp as admin_bp
+    from .api import bp as api_bp
+    from .dashboard.views import bp as dashboard_bp
+    from .enrolments.views import bp as enrolments_bp
+    from .referential.views import bp as referential_bp
+
+    for blueprint in (dashboard_bp, accounts_bp, referential_bp, enrolments_bp, admin_bp, api_bp):
+        app.register_blueprint(blueprint)
+    csrf.exempt(api_bp)  # the API authenticates by bearer token, never by cookie
+
+    # Error pages and RFC 9457 problems.
+    from .errors import register_error_handlers
+
+    register_error_handlers(app)
+
+    # Command line.
+    from .cli import register_cli
+
+    register_cli(app)
+    return app

@@ -1,0 +1,154 @@
+"""The OpenAPI 3.1 description of API v1, served at /api/v1/openapi.json.
+
+Each feature's endpoints are described here; a test checks that every API route is described and
+that every described path exists, and validates real responses against these schemas.
+"""
+from __future__ import annotations
+
+from . import bp
+
+PROBLEM = {"$ref": "#/components/responses/Problem"}
+
+
+def _errors(*codes: int) -> dict:
+    return {str(code): PROBLEM for code in codes}
+
+
+def _ok(schema_ref: str, description: str = "OK") -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}}}
+
+
+SCHEMAS: dict = {
+    "Problem": {
+        "type": "object",
+        "required": ["status", "title", "detail"],
+        "properties": {
+            "type": {"type": "string"},
+            "status": {"type": "integer"},
+            "title": {"type": "string"},
+            "detail": {"type": "string"},
+        },
+    },
+    "Competence": {
+        "type": "object",
+        "required": ["code", "label"],
+        "properties": {"code": {"type": "string", "pattern": "^BC[0-9]{2}\\.[0-9]+$"}, "label": {"type": "string"}},
+    },
+    "Bloc": {
+        "type": "object",
+        "required": ["code", "title", "kind", "option", "prerequisites", "competences"],
+        "properties": {
+            "code": {"type": "string", "pattern": "^BC[0-9]{2}$"},
+            "full_code": {"type": "string"},
+            "title": {"type": "string"},
+            "kind": {"enum": ["common", "option"]},
+            "option": {"type": ["string", "null"]},
+            "evaluation_methods": {"type": ["string", "null"]},
+            "prerequisites": {"type": "array", "items": {"type": "object"}},
+            "competences": {"type": "array", "items": {"$ref": "#/components/schemas/Competence"}},
+        },
+    },
+    "Certification": {
+        "type": "object",
+        "required": ["code", "title", "level", "blocs"],
+        "properties": {
+            "code": {"type": "string"},
+            "title": {"type": "string"},
+            "level": {"type": ["integer", "null"]},
+            "version": {"type": "integer"},
+            "certifiers": {"type": "array", "items": {"type": "string"}},
+            "internship_min_weeks": {"type": ["integer", "null"]},
+            "routes": {"type": "array", "items": {
+                "type": "object", "required": ["route", "is_open"],
+                "properties": {"route": {"type": "string"}, "is_open": {"type": "boolean"}}}},
+            "blocs": {"type": "array", "items": {"$ref": "#/components/schemas/Bloc"}},
+        },
+    },
+    "Me": {
+        "type": "object",
+        "required": ["id", "email", "name", "roles", "enrolments"],
+        "properties": {
+            "id": {"type": "integer"},
+            "email": {"type": "string"},
+            "name": {"type": "string"},
+            "roles": {"type": "array", "items": {"enum": ["admin", "candidate", "assessor", "jury", "referent"]}},
+            "enrolments": {"type": "array", "items": {"type": "integer"}},
+        },
+    },
+    "CertificationStatus": {
+        "type": "object",
+        "required": ["status", "missing"],
+        "properties": {
+            "status": {"enum": ["not_certified", "certified"]},
+            "missing": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "Enrolment": {
+        "type": "object",
+        "required": ["id", "candidate", "certification", "route", "option", "cohort", "certification_status"],
+        "properties": {
+            "id": {"type": "integer"},
+            "candidate": {"type": "object", "required": ["id", "name", "email"],
+                          "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
+                                         "email": {"type": "string"}}},
+            "certification": {"type": "string"},
+            "route": {"enum": ["training", "apprenticeship", "continuing", "professionalisation", "vae"]},
+            "option": {"type": ["string", "null"], "enum": ["scenario-realisation", "production-distribution", None]},
+            "cohort": {"type": ["string", "null"]},
+            "certification_status": {"$ref": "#/components/schemas/CertificationStatus"},
+        },
+    },
+}
+
+PATHS: dict = {
+    "/certifications/{code}": {
+        "get": {
+            "summary": "A certification's referential (current version)",
+            "operationId": "getCertification",
+            "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {"200": _ok("Certification"), **_errors(401, 404)},
+        }
+    },
+    "/me": {
+        "get": {
+            "summary": "The token's user",
+            "operationId": "getMe",
+            "responses": {"200": _ok("Me"), **_errors(401)},
+        }
+    },
+    "/enrolments/{id}": {
+        "get": {
+            "summary": "An enrolment and its certification status",
+            "operationId": "getEnrolment",
+            "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "responses": {"200": _ok("Enrolment"), **_errors(401, 404)},
+        }
+    },
+}
+
+
+def document() -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "portfolio API", "version": "1.0.0",
+                 "description": "Evidence portfolios, assessment and juries for RNCP41241 (DHEC)."},
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "paths": PATHS,
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": SCHEMAS,
+            "responses": {
+                "Problem": {
+                    "description": "An RFC 9457 problem",
+                    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+                }
+            },
+        },
+    }
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return document()
