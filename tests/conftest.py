@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSession
 
 from portfolio import create_app
@@ -58,6 +60,20 @@ def tmp_root():
         yield Path(d)
 
 
+class _IsolatedClient(FlaskClient):
+    """A test client that does not leak ``g`` between requests.
+
+    Tests keep an application context pushed; Flask reuses it for each request, so the signed-in
+    user that Flask-Login caches on ``g`` would otherwise survive from one request to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            for name in list(g):
+                g.pop(name, None)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_root):
     from flask_migrate import upgrade
@@ -71,7 +87,9 @@ def app(tmp_root):
         "SECRET_KEY": "test-secret",
         "UPLOAD_DIR": str(tmp_root / "uploads"),
         "SERVER_NAME": "localhost",
+        "PASSWORD_HASH_PROFILE": "fast",
     })
+    app.test_client_class = _IsolatedClient
     with app.app_context():
         upgrade()
         from portfolio.referential.services import load_builtin
@@ -155,10 +173,30 @@ def make_enrolment(app, make_user, certification):
     return make
 
 
+def signed_in_client(app, user):
+    """A test client whose session is signed in as ``user`` (no password check: fast)."""
+    from flask_login.utils import _create_identifier
+
+    client = app.test_client()
+    with app.test_request_context(environ_base=client.environ_base):
+        identifier = _create_identifier()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = user.get_id()
+        sess["_fresh"] = True
+        sess["_id"] = identifier
+    return client
+
+
 def login(client, user, password: str = DEMO_PASSWORD):
     response = client.post("/login", data={"email": user.email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return response
+
+
+@pytest.fixture
+def client_for(app):
+    """``client_for(user)``: a test client signed in as ``user`` (None: anonymous)."""
+    return lambda user: signed_in_client(app, user) if user is not None else app.test_client()
 
 
 @pytest.fixture
