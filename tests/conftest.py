@@ -218,3 +218,34 @@ def api_token(app):
         return {"Authorization": f"Bearer {token}"}
 
     return make
+
+
+@pytest.fixture(scope="session")
+def openapi_document(app):
+    from portfolio.api.openapi import document
+
+    return document()
+
+
+@pytest.fixture
+def check_response(openapi_document):
+    """``check_response(response, "/enrolments/{id}", "get")``: the body matches the documented schema."""
+    from jsonschema import Draft202012Validator
+
+    def check(response, path: str, method: str = "get"):
+        operation = openapi_document["paths"][path][method.lower()]
+        documented = operation["responses"].get(str(response.status_code))
+        assert documented is not None, f"{method.upper()} {path} answered {response.status_code}, not documented"
+        if "$ref" in documented:
+            name = documented["$ref"].rsplit("/", 1)[-1]
+            documented = openapi_document["components"]["responses"][name]
+        content = documented.get("content", {})
+        media = response.mimetype
+        assert media in content, f"{method.upper()} {path}: {media} not documented ({list(content)})"
+        schema = dict(content[media]["schema"])
+        schema["components"] = openapi_document["components"]
+        if "json" in media:
+            Draft202012Validator(schema).validate(response.get_json())
+        return response
+
+    return check
