@@ -44,6 +44,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .permissions import register_all
 
     register_all()
+    from .files.services import register_cleanup
+
+    register_cleanup(app)
 
     # Blueprints.
     from .accounts.views import bp as accounts_bp
