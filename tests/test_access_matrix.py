@@ -1,11 +1,18 @@
 """The access matrix: every route and endpoint, for every role, owner and non-owner.
 
-Each endpoint of the application must have a row here (a test fails on any route without one), and
-each row states what every actor gets. An unexpected access fails the test.
+Each endpoint of the application must have a row (a test fails on any route without one), and each
+row states what every actor gets. An unexpected access fails the test.
+
+Rows live here for the foundation and in ``tests/<feature>/access_cases.py`` for each feature: such a
+module defines ``CASES`` (endpoint → list of Case) and may define ``extend_world(users, objects, ids)``
+to create the objects its URLs need (owned by ``users["owner"]``'s enrolment ``objects["enrolment"]``).
+The names Case, everyone, only, LOGIN, UNAUTH, SIGNED_IN and ENROLMENT_VIEWERS are given to it.
 """
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -93,6 +100,25 @@ CASES: dict[str, list[Case]] = {
 UNCHECKED = {"static"}
 
 
+def _feature_modules():
+    modules = []
+    for path in sorted(Path(__file__).parent.glob("*/access_cases.py")):
+        spec = importlib.util.spec_from_file_location(f"access_cases_{path.parent.name}", path)
+        module = importlib.util.module_from_spec(spec)
+        # The vocabulary of the matrix, given to each feature module.
+        module.__dict__.update(Case=Case, everyone=everyone, only=only, LOGIN=LOGIN, UNAUTH=UNAUTH,
+                               SIGNED_IN=SIGNED_IN, ENROLMENT_VIEWERS=ENROLMENT_VIEWERS)
+        spec.loader.exec_module(module)
+        modules.append(module)
+    return modules
+
+
+FEATURES = _feature_modules()
+for _module in FEATURES:
+    for _endpoint, _cases in _module.CASES.items():
+        CASES.setdefault(_endpoint, []).extend(_cases)
+
+
 @pytest.fixture
 def world(app, make_user, make_enrolment):
     users = {
@@ -113,6 +139,10 @@ def world(app, make_user, make_enrolment):
     db.session.commit()
     ids = {"enrolment": enrolment.id, "token": token_row.id, "cert": "RNCP41241"}
     objects = {"enrolment": enrolment, "token": token_row}
+    for module in FEATURES:
+        if hasattr(module, "extend_world"):
+            module.extend_world(users, objects, ids)
+    db.session.commit()
     return users, tokens, ids, objects
 
 
