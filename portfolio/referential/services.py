@@ -68,6 +68,17 @@ def upsert_fiche(fiche: dict, source: str = "builtin") -> tuple[Certification, b
         select(Certification).where(Certification.code == fiche["code"], Certification.is_current.is_(True))
     )
     if current is not None and current.content_hash == digest:
+        # Registration dates are not part of the content: a renewal updates them in place.
+        for field in ("registered_on", "expires_on"):
+            value = _date(fiche.get(field))
+            if value is not None and getattr(current, field) != value:
+                setattr(current, field, value)
+        return current, False
+    if source == "builtin" and db.session.scalar(
+        select(Certification.id).where(Certification.code == fiche["code"], Certification.content_hash == digest)
+    ):
+        # The built-in definition was loaded before and has since been superseded (by an import):
+        # loading it again must not bring it back over the newer version.
         return current, False
     version = 1
     if current is not None:

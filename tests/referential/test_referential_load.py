@@ -65,3 +65,27 @@ def test_the_loaded_referential_is_the_shipped_definition(db_session):
     assert cert.blocs[2].prerequisites[0]["level"] == "B2"
     assert {r.route for r in cert.routes if r.is_open} == {
         "training", "apprenticeship", "continuing", "professionalisation", "vae"}
+
+
+def test_load_after_an_import_does_not_bring_the_builtin_version_back(app, certification):
+    from portfolio.referential.services import builtin_fiche, current_certification, load_builtin, upsert_fiche
+
+    changed = builtin_fiche()
+    changed["title"] = changed["title"] + " (renouvelé)"
+    imported, created = upsert_fiche(changed, source="import")
+    assert created and imported.version == certification.version + 1
+    again, created = load_builtin()
+    assert not created
+    assert current_certification("RNCP41241").id == imported.id
+
+
+def test_a_renewal_of_the_dates_only_updates_them_in_place(app, certification):
+    from datetime import date
+
+    from portfolio.referential.services import builtin_fiche, upsert_fiche
+
+    renewed = builtin_fiche()
+    renewed["expires_on"] = "2031-08-31"
+    row, created = upsert_fiche(renewed, source="import")
+    assert not created and row.id == certification.id
+    assert row.expires_on == date(2031, 8, 31)
