@@ -61,7 +61,11 @@ def users_create(email: str, name: str, roles: tuple[str, ...], password_stdin: 
     """Create a user; prints the user id."""
     from .accounts.services import AccountError, create_user
 
-    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    password = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            _fail("--password-stdin was given but standard input holds no password")
     try:
         user = create_user(email, name, list(roles), password=password)
         db.session.commit()

@@ -20,11 +20,29 @@ def _secret_key(instance_path: Path, production: bool) -> str:
         raise ConfigError("SECRET_KEY must be set in production (PORTFOLIO_ENV=production)")
     # Development: generated once, kept in instance/ so sessions survive restarts.
     path = instance_path / "secret_key"
-    if not path.exists():
+    key = path.read_text().strip() if path.exists() else ""
+    if not key:
         instance_path.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
+        key = secrets.token_hex(32)
+        # Created readable by its owner only, never world-readable even for a moment.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key)
         path.chmod(0o600)
-    return path.read_text().strip()
+    return key
+
+
+def _int(env, name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, not {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, not {value}")
+    return value
 
 
 def load_config(instance_path: Path) -> dict:
@@ -37,20 +55,23 @@ def load_config(instance_path: Path) -> dict:
         database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
     elif database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    storage_backend = env.get("STORAGE_BACKEND", "local")
+    if storage_backend not in ("local", "s3"):
+        raise ConfigError(f"STORAGE_BACKEND must be 'local' or 's3', not {storage_backend!r}")
     return {
         "ENV_NAME": "production" if production else "development",
         "SECRET_KEY": _secret_key(instance_path, production),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "STORAGE_BACKEND": env.get("STORAGE_BACKEND", "local"),
+        "STORAGE_BACKEND": storage_backend,
         "UPLOAD_DIR": env.get("UPLOAD_DIR", str(PROJECT_ROOT / "uploads")),
         "S3_BUCKET": env.get("S3_BUCKET"),
         "S3_ENDPOINT_URL": env.get("S3_ENDPOINT_URL"),
         "S3_REGION": env.get("S3_REGION"),
-        "MAX_UPLOAD_MB": int(env.get("MAX_UPLOAD_MB", "2048")),
+        "MAX_UPLOAD_MB": _int(env, "MAX_UPLOAD_MB", 2048, minimum=1),
         # Mail: printed to the console unless an SMTP server is configured.
         "MAIL_SERVER": env.get("MAIL_SERVER"),
-        "MAIL_PORT": int(env.get("MAIL_PORT", "587")),
+        "MAIL_PORT": _int(env, "MAIL_PORT", 587, minimum=1),
         "MAIL_USERNAME": env.get("MAIL_USERNAME"),
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD"),
         "MAIL_USE_TLS": env.get("MAIL_USE_TLS", "true").lower() == "true",

@@ -6,8 +6,13 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 from .services import MIN_PASSWORD_LENGTH
 
 
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email()], render_kw={"autocomplete": "username"})
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email()], filters=[_strip],
+                       render_kw={"autocomplete": "username"})
     password = PasswordField(_l("Password"), validators=[DataRequired()],
                              render_kw={"autocomplete": "current-password"})
     remember = BooleanField(_l("Stay signed in on this device"))
@@ -15,7 +20,8 @@ class LoginForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email()], render_kw={"autocomplete": "email"})
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email()], filters=[_strip],
+                       render_kw={"autocomplete": "email"})
     submit = SubmitField(_l("Send me a reset link"))
 
 

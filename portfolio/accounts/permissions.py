@@ -15,11 +15,13 @@ def edit_user(user, target: User) -> bool:
     return user.id == target.id
 
 
-@rule("view", ApiToken)
+# A token is a personal credential: only its owner sees or revokes it, administrators included
+# (an administrator deactivates the account instead, which stops its tokens).
+@rule("view", ApiToken, admin_bypass=False)
 def view_token(user, token: ApiToken) -> bool:
     return token.user_id == user.id
 
 
-@rule("revoke", ApiToken)
+@rule("revoke", ApiToken, admin_bypass=False)
 def revoke_token(user, token: ApiToken) -> bool:
     return token.user_id == user.id

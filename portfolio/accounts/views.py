@@ -21,7 +21,14 @@ bp = Blueprint("accounts", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    """A local path to go to after a form, never another site.
+
+    Browsers read a backslash as a slash and ignore tabs and newlines inside a URL, so a path holding
+    any of them could still lead off-site: such a target is refused like ``//host`` or ``https://host``.
+    """
+    if (target and target.startswith("/") and not target.startswith("//")
+            and not any(ch == "\\" or ord(ch) < 32 or ord(ch) == 127 for ch in target)
+            and not urlsplit(target).netloc and not urlsplit(target).scheme):
         return target
     return url_for("dashboard.index")
 
@@ -63,7 +70,9 @@ def forgot_password():
         user = services.get_user_by_email(form.email.data)
         if user is not None and user.is_active:
             token = services.make_reset_token(user)
-            link = url_for("accounts.reset_password", token=token, _external=True)
+            # Built on the configured address, never on the request's Host header: whoever asks for
+            # the mail chooses that header, and would receive the victim's token.
+            link = current_app.config["EXTERNAL_URL"].rstrip("/") + url_for("accounts.reset_password", token=token)
             with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
                 send_mail(
                     user.email,
@@ -150,10 +159,14 @@ def change_password():
         tokens = db.session.scalars(db.select(ApiToken).where(ApiToken.user_id == current_user.id)).all()
         return render_template("accounts/profile.html", token_form=TokenForm(formdata=None), password_form=form,
                                revoke_form=EmptyForm(), tokens=tokens, new_token=None), 400
-    services.set_password(current_user, form.password.data)
-    audit.record(current_user, "password.change", "user", current_user.id)
+    user = current_user._get_current_object()  # the proxy itself would make login_user recurse forever
+    services.set_password(user, form.password.data)
+    audit.record(user, "password.change", "user", user.id)
     db.session.commit()
-    login_user(current_user)  # the session id changed with the nonce
+    # The session id changed with the nonce: sign this session in again (other sessions stay out),
+    # with a fresh remember-me cookie when it had one.
+    remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    login_user(user, remember=remember_cookie in request.cookies)
     flash(_("Your password has been changed."), "success")
     return redirect(url_for("accounts.profile"))
 
