@@ -5,7 +5,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -16,10 +16,25 @@ from ..db import utcnow
 from ..extensions import db
 from .models import ROLES, ApiToken, LoginAttempt, User, UserRole
 
-_hasher = PasswordHasher()
-# A hash of a random password: verifying against it costs the same time as a real account,
-# so response times do not reveal whether an email exists.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+_HASHERS = {
+    "default": PasswordHasher(),  # Argon2id, RFC 9106 low-memory profile
+    # For the test suite only (PASSWORD_HASH_PROFILE = "fast"): same algorithm, minimal cost.
+    "fast": PasswordHasher.from_parameters(profiles.CHEAPEST),
+}
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _hasher() -> PasswordHasher:
+    return _HASHERS[current_app.config.get("PASSWORD_HASH_PROFILE", "default")]
+
+
+def _dummy_hash() -> str:
+    """A hash of a random password: verifying against it costs the same time as a real account,
+    so response times do not reveal whether an email exists."""
+    profile = current_app.config.get("PASSWORD_HASH_PROFILE", "default")
+    if profile not in _DUMMY_HASHES:
+        _DUMMY_HASHES[profile] = _hasher().hash(secrets.token_hex(16))
+    return _DUMMY_HASHES[profile]
 
 MIN_PASSWORD_LENGTH = 12
 THROTTLE_WINDOW = timedelta(minutes=15)
@@ -81,7 +96,7 @@ def check_password_strength(password: str) -> None:
 def set_password(user: User, password: str) -> None:
     """Hash and store a new password (Argon2id); other sessions and reset links become invalid."""
     check_password_strength(password)
-    user.password_hash = _hasher.hash(password)
+    user.password_hash = _hasher().hash(password)
     user.session_nonce = secrets.token_hex(8)
 
 
@@ -111,7 +126,7 @@ def authenticate(email: str, password: str, ip: str) -> User | None:
     email = normalise_email(email)
     if _throttle_delay(email, ip) is not None:
         try:
-            _hasher.verify(_DUMMY_HASH, password)
+            _hasher().verify(_dummy_hash(), password)
         except VerificationError:
             pass
         db.session.add(LoginAttempt(email=email, ip=ip))
@@ -119,14 +134,14 @@ def authenticate(email: str, password: str, ip: str) -> User | None:
     user = get_user_by_email(email)
     ok = False
     try:
-        ok = _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
+        ok = _hasher().verify(user.password_hash if user and user.password_hash else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok or user is None or not user.password_hash or not user.is_active:
         db.session.add(LoginAttempt(email=email, ip=ip))
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher().hash(password)
     return user
 
 
@@ -139,6 +154,17 @@ def _reset_serializer() -> URLSafeTimedSerializer:
 def make_reset_token(user: User) -> str:
     """A signed token naming the user and their current session nonce: single use, expiring."""
     return _reset_serializer().dumps({"u": user.id, "n": user.session_nonce})
+
+
+def reset_link(user: User) -> str:
+    """The emailed link to choose a new password, on the configured public address.
+
+    Never built from the request's Host header: whoever asks for the mail chooses that header.
+    """
+    from flask import url_for
+
+    path = url_for("accounts.reset_password", token=make_reset_token(user))
+    return current_app.config["EXTERNAL_URL"].rstrip("/") + path
 
 
 def user_for_reset_token(token: str) -> User | None:

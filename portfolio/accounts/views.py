@@ -69,10 +69,7 @@ def forgot_password():
     if form.validate_on_submit():
         user = services.get_user_by_email(form.email.data)
         if user is not None and user.is_active:
-            token = services.make_reset_token(user)
-            # Built on the configured address, never on the request's Host header: whoever asks for
-            # the mail chooses that header, and would receive the victim's token.
-            link = current_app.config["EXTERNAL_URL"].rstrip("/") + url_for("accounts.reset_password", token=token)
+            link = services.reset_link(user)
             with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
                 send_mail(
                     user.email,

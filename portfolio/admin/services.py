@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
 from .. import audit
 from ..accounts.models import User
-from ..accounts.services import AccountError, make_reset_token, set_roles
+from ..accounts.services import AccountError, reset_link, set_roles
 from ..enrolments.models import Cohort, Enrolment
 from ..enrolments.services import EnrolmentError, check_option, check_route
 from ..extensions import db
@@ -24,8 +24,7 @@ def send_password_setup_mail(user: User) -> None:
 
     Needs an application context able to build external URLs (a request, or SERVER_NAME).
     """
-    token = make_reset_token(user)
-    link = url_for("accounts.reset_password", token=token, _external=True)
+    link = reset_link(user)
     hours = max(1, current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600)
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         send_mail(
