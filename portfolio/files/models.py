@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import UTCDateTime, utcnow
@@ -33,6 +33,8 @@ class StoredFile(db.Model):
     media_type: Mapped[str] = mapped_column(String(127))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     scan_status: Mapped[str] = mapped_column(String(16), default="not_scanned")
+    # Facts read from the content once (pages, width, height, duration, fps), for viewers and checks.
+    media_info: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     previews: Mapped[list[Preview]] = relationship(
