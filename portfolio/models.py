@@ -8,6 +8,16 @@ from .enrolments.models import Assignment, Cohort, Enrolment  # noqa: F401
 from .evidence.models import CompetenceTag, Deliverable, DeliverableVersion  # noqa: F401,E402
 from .files.models import Attachment, Preview, StoredFile  # noqa: F401,E402
 from .grading.models import AgreedGrade, Grade, Marking  # noqa: F401,E402
+from .juries.models import (  # noqa: F401,E402
+    BlocDecision,
+    FollowUpSurvey,
+    IssuedCredential,
+    IssuedDocument,
+    JuryCandidate,
+    JuryConflict,
+    JuryMember,
+    JurySession,
+)
 from .records.models import Internship, LanguageCertificate  # noqa: F401,E402
 from .referential.models import Bloc, Certification, CertificationRoute, Competence  # noqa: F401
 from .vae.models import (  # noqa: F401,E402
