@@ -47,6 +47,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .files.services import register_cleanup
 
     register_cleanup(app)
+    from .files.uploads import UploadRequest
+
+    app.request_class = UploadRequest  # file parts stream into hashed temporary files, each byte written once
 
     # Blueprints.
     from .accounts.views import bp as accounts_bp
@@ -54,10 +57,12 @@ def create_app(config: dict | None = None) -> Flask:
     from .api import bp as api_bp
     from .dashboard.views import bp as dashboard_bp
     from .enrolments.views import bp as enrolments_bp
+    from .files.views import bp as files_bp
     from .referential.views import bp as referential_bp
 
     for blueprint in (dashboard_bp, accounts_bp, referential_bp, enrolments_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(files_bp)
     csrf.exempt(api_bp)  # the API authenticates by bearer token, never by cookie
 
     # Error pages and RFC 9457 problems.

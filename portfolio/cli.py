@@ -161,3 +161,6 @@ def register_cli(app) -> None:
     app.cli.add_command(enrol_command)
     app.cli.add_command(assign_command)
     app.cli.add_command(demo_command)
+    from .files.cli import storage_cli
+
+    app.cli.add_command(storage_cli)

@@ -69,6 +69,12 @@ def load_config(instance_path: Path) -> dict:
         "S3_ENDPOINT_URL": env.get("S3_ENDPOINT_URL"),
         "S3_REGION": env.get("S3_REGION"),
         "MAX_UPLOAD_MB": _int(env, "MAX_UPLOAD_MB", 2048, minimum=1),
+        "S3_MULTIPART_MB": _int(env, "S3_MULTIPART_MB", 64, minimum=5),
+        # ClamAV: a clamd socket, or host and port; unset, files are not scanned.
+        "CLAMD_SOCKET": env.get("CLAMD_SOCKET"),
+        "CLAMD_HOST": env.get("CLAMD_HOST"),
+        "CLAMD_PORT": _int(env, "CLAMD_PORT", 3310, minimum=1),
+        "PREVIEW_MAX_PAGES": _int(env, "PREVIEW_MAX_PAGES", 50, minimum=1),
         # Mail: printed to the console unless an SMTP server is configured.
         "MAIL_SERVER": env.get("MAIL_SERVER"),
         "MAIL_PORT": _int(env, "MAIL_PORT", 587, minimum=1),

@@ -102,6 +102,24 @@ SCHEMAS: dict = {
 }
 
 PATHS: dict = {
+    "/files/{id}/content": {
+        "get": {
+            "summary": "The bytes of a file (an attachment), or a redirect to a short-lived signed URL",
+            "description": "Local storage streams the file (Range requests supported); S3 answers 302 to a "
+                           "presigned URL valid 5 minutes. HTML, SVG, XML and other types a browser could run "
+                           "come as attachments, with nosniff and a sandboxing Content-Security-Policy.",
+            "operationId": "getFileContent",
+            "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "responses": {
+                "200": {"description": "The content",
+                        "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}},
+                "206": {"description": "The requested byte range",
+                        "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}},
+                "302": {"description": "A redirect to a short-lived signed URL (S3 storage)",
+                        "headers": {"Location": {"schema": {"type": "string", "format": "uri"}}}},
+                "304": {"description": "Not modified (If-None-Match)"},
+                **_errors(401, 404, 409, 416, 503),
+            },
     "/certifications/{code}": {
         "get": {
             "summary": "A certification's referential (current version)",

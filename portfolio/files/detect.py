@@ -1,11 +1,15 @@
 """Deciding what a file is from its content (magic bytes), never from its name alone.
 
-The name's extension only refines a text file's kind (Fountain, CSV, Markdown). Executables and
-scripts are recognised by content and refused whatever they are called.
+Executables and scripts are recognised by content and refused whatever they are called. The name's
+extension only refines a text file's kind (Fountain, CSV, Markdown), and a text file whose name
+claims a binary format (``notes.pdf`` holding text) is refused as not being what it says. Markup is
+typed by its root element: HTML and SVG are detected as such (and never served inline).
 """
 from __future__ import annotations
 
-import io
+import codecs
+import re
+import tempfile
 import zipfile
 
 import filetype
@@ -17,25 +21,50 @@ EXECUTABLE_SIGNATURES = (
     (b"\x7fELF", "ELF executable"),
     (b"\xcf\xfa\xed\xfe", "Mach-O executable"),
     (b"\xce\xfa\xed\xfe", "Mach-O executable"),
+    (b"\xfe\xed\xfa\xcf", "Mach-O executable"),
+    (b"\xfe\xed\xfa\xce", "Mach-O executable"),
     (b"\xca\xfe\xba\xbe", "Mach-O or Java class file"),
     (b"#!", "script"),
     (b"dex\n", "Android executable"),
+    (b"L\x00\x00\x00\x01\x14\x02\x00", "Windows shortcut"),
+    (b"\x00asm", "WebAssembly module"),
 )
-SCRIPT_MARKERS = (b"<?php", b"<%@", b"<script")
+# Markers of server-side or browser scripts at the start of a text file.
+SCRIPT_STARTS = (b"<?php", b"<%@", b"<%", b"<script")
 SCRIPT_EXTENSIONS = {
-    "sh", "bash", "zsh", "py", "pl", "rb", "php", "js", "mjs", "bat", "cmd", "ps1", "vbs", "vbe", "jse", "wsf",
-    "exe", "dll", "com", "scr", "msi", "jar", "apk", "app", "hta", "lnk", "elf", "so", "dylib",
+    "sh", "bash", "zsh", "csh", "ksh", "fish", "py", "pyw", "pl", "rb", "php", "phtml", "js", "mjs", "cjs",
+    "bat", "cmd", "ps1", "psm1", "vbs", "vbe", "jse", "wsf", "wsh", "exe", "dll", "com", "scr", "msi", "jar",
+    "apk", "app", "hta", "lnk", "elf", "so", "dylib", "cpl", "reg", "desktop", "command",
 }
-# Zip containers that are documents, by the first entries they hold.
+# Names that promise binary content: text under such a name is not what it claims to be.
+BINARY_EXTENSIONS = {
+    "pdf", "png", "jpg", "jpeg", "gif", "webp", "tif", "tiff", "mp4", "m4v", "mov", "mkv", "webm", "avi",
+    "mp3", "wav", "flac", "ogg", "m4a", "aac", "docx", "xlsx", "pptx", "odt", "ods", "odp", "doc", "xls",
+    "ppt", "zip",
+}
+# Zip containers that are documents, by the entries they hold.
 OOXML = {
     "word/": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "ppt/": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
+PROGRAM_MEMBERS = (".exe", ".dll", ".js", ".vbs", ".bat", ".cmd", ".ps1", ".sh", ".scr", ".msi", ".com", ".jar",
+                   ".hta", ".lnk")
+FILETYPE_ALIASES = {"audio/x-wav": "audio/wav", "audio/x-flac": "audio/flac", "audio/m4a": "audio/mp4"}
+PROGRAM_MIMES = {
+    "application/x-msdownload", "application/x-executable", "application/x-mach-binary", "application/x-elf",
+    "application/x-sh", "application/vnd.android.package-archive", "application/x-shockwave-flash",
+    "application/wasm", "application/x-msi",
+}
+HTML_ELEMENTS = {
+    "html", "head", "body", "script", "iframe", "div", "p", "a", "meta", "link", "style", "title", "img", "form",
+    "table", "span", "h1", "h2", "h3", "ul", "ol", "object", "embed", "base", "frameset", "svg:svg",
+}
+_TAG = re.compile(r"<\s*([A-Za-z][\w:.-]*)")
 
 
 class Refused(ValueError):
-    """Content that is never accepted (executables, scripts); the message says what it is."""
+    """Content that is never accepted (executables, scripts, misnamed content); the message says why."""
 
 
 def _extension(name: str) -> str:
@@ -46,40 +75,99 @@ def _zip_kind(path) -> str:
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
+            lowered = [n.lower() for n in names]
+            if "androidmanifest.xml" in lowered and any(n.endswith(".dex") for n in lowered):
+                raise Refused("an Android application is never accepted")
+            if "meta-inf/manifest.mf" in lowered and any(n.endswith(".class") for n in lowered):
+                raise Refused("a Java program is never accepted")
+            if any(n.endswith(PROGRAM_MEMBERS) for n in lowered):
+                raise Refused("an archive holding programs is never accepted")
             if "mimetype" in names:
-                declared = archive.read("mimetype").decode("ascii", "replace").strip()
+                with archive.open("mimetype") as fh:  # bounded read: the member could be a zip bomb
+                    declared = fh.read(128).decode("ascii", "replace").strip()
                 if declared.startswith("application/vnd.oasis.opendocument."):
+                    return declared
+                if declared == "application/epub+zip":
                     return declared
             for prefix, media_type in OOXML.items():
                 if any(n.startswith(prefix) for n in names):
                     return media_type
-            if any(n.lower().endswith((".exe", ".dll", ".js", ".vbs", ".bat", ".ps1", ".sh")) for n in names) or \
-                    "META-INF/MANIFEST.MF" in names and any(n.endswith(".class") for n in names):
-                raise Refused("an archive holding programs")
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, RuntimeError, NotImplementedError):
         return "application/octet-stream"
     return "application/zip"
 
 
-def _text_kind(head: bytes, name: str) -> str | None:
+def _decode_text(head: bytes) -> str | None:
+    """The head as text (UTF-8, UTF-16 with a BOM, or Windows-1252), or None for binary content."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        decoder = codecs.getincrementaldecoder("utf-16")(errors="strict")
+        try:
+            return decoder.decode(head, final=False)
+        except UnicodeDecodeError:
+            return None
     if b"\x00" in head:
         return None
     try:
-        text = head.decode("utf-8")
+        # Not final: the head may end in the middle of a multi-byte character.
+        return codecs.getincrementaldecoder("utf-8-sig")(errors="strict").decode(head, final=False)
     except UnicodeDecodeError:
-        try:
-            text = head.decode("cp1252")
-        except UnicodeDecodeError:
-            return None
-    lowered = text.lstrip("\ufeff \t\r\n").lower()
-    if lowered.startswith("<?xml") or lowered.startswith("<"):
-        if "<finaldraft" in lowered:
-            return "application/x-final-draft"
-        if "<svg" in lowered:
-            return "image/svg+xml"
-        if "<html" in lowered or "<!doctype html" in lowered or "<body" in lowered:
-            return "text/html"
-        return "application/xml"
+        pass
+    try:
+        text = head.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\f")
+    return None if controls > len(text) // 100 else text
+
+
+def _skip_prolog(text: str) -> tuple[str, bool, bool]:
+    """Skip the XML declaration, comments, processing instructions and the doctype.
+
+    Returns (the rest, whether there was an XML declaration, whether the doctype is HTML).
+    """
+    xml_declared = html_doctype = False
+    rest = text.lstrip("\ufeff \t\r\n")
+    while rest.startswith("<"):
+        if rest.startswith("<?"):
+            xml_declared = xml_declared or rest[2:5].lower() == "xml"
+            end = rest.find("?>")
+            rest = rest[end + 2:] if end >= 0 else ""
+        elif rest.startswith("<!--"):
+            end = rest.find("-->")
+            rest = rest[end + 3:] if end >= 0 else ""
+        elif rest[:9].lower() == "<!doctype":
+            html_doctype = html_doctype or rest[9:].lstrip().lower().startswith("html")
+            end = rest.find(">")
+            rest = rest[end + 1:] if end >= 0 else ""
+        else:
+            break
+        rest = rest.lstrip(" \t\r\n")
+    return rest, xml_declared, html_doctype
+
+
+def _markup_kind(text: str) -> str | None:
+    """The media type of markup by its root element, or None when the text is not markup."""
+    rest, xml_declared, html_doctype = _skip_prolog(text)
+    if html_doctype:
+        return "text/html"
+    match = _TAG.match(rest)
+    if match is None:
+        return "application/xml" if xml_declared else None
+    root = match.group(1).lower()
+    local = root.rsplit(":", 1)[-1]
+    if local == "svg":
+        return "image/svg+xml"
+    if root == "finaldraft":
+        return "application/x-final-draft"
+    if root in HTML_ELEMENTS or local == "html":
+        return "text/html"
+    return "application/xml" if xml_declared or "xmlns" in rest[:500] else None
+
+
+def _text_kind(text: str, name: str) -> str:
+    markup = _markup_kind(text)
+    if markup is not None:
+        return markup
     ext = _extension(name)
     if ext == "fountain":
         return "text/x-fountain"
@@ -91,49 +179,47 @@ def _text_kind(head: bytes, name: str) -> str | None:
 
 
 def detect(path, name: str) -> str:
-    """The media type of the file at ``path``; raises Refused for executables and scripts."""
+    """The media type of the file at ``path`` (``name`` only refines text); raises Refused for programs."""
     with open(path, "rb") as fh:
         head = fh.read(HEAD_BYTES)
+    ext = _extension(name)
     for signature, what in EXECUTABLE_SIGNATURES:
         if head.startswith(signature):
             raise Refused(f"a {what} is never accepted")
-    lowered = head.lower()
-    if any(marker in lowered for marker in SCRIPT_MARKERS) and _extension(name) not in ("pdf",):
-        if b"<script" not in lowered or b"<svg" not in lowered and b"<html" not in lowered:
-            raise Refused("a script is never accepted")
+    # A PDF may carry a few bytes of junk before its header.
+    if b"%PDF-" in head[:1024]:
+        return "application/pdf"
     kind = filetype.guess(head)
     if kind is not None:
-        if kind.mime in ("application/zip", "application/x-zip-compressed") or kind.extension in (
-                "docx", "xlsx", "pptx", "odt", "ods", "odp", "epub", "jar"):
-            return _zip_kind(path)
-        if kind.mime in ("application/x-msdownload", "application/x-executable", "application/x-mach-binary",
-                         "application/x-elf", "application/x-sh", "application/vnd.android.package-archive"):
+        if kind.mime in PROGRAM_MIMES:
             raise Refused("a program is never accepted")
-        if kind.mime == "audio/x-wav":
-            return "audio/wav"
-        if kind.mime == "audio/x-flac":
-            return "audio/flac"
-        if kind.mime == "audio/m4a":
-            return "audio/mp4"
-        return kind.mime
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "application/msword" if _extension(name) != "xls" else "application/vnd.ms-excel"
-    text = _text_kind(head, name)
-    if text is not None:
-        if _extension(name) in SCRIPT_EXTENSIONS:
-            raise Refused("a script is never accepted")
-        return text
-    return "application/octet-stream"
+        if kind.mime in ("application/zip", "application/x-zip-compressed", "application/epub+zip") or \
+                kind.extension in ("docx", "xlsx", "pptx", "odt", "ods", "odp", "epub", "jar", "apk"):
+            return _zip_kind(path)
+        return FILETYPE_ALIASES.get(kind.mime, kind.mime)
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: legacy Office (or an installer)
+        if ext in SCRIPT_EXTENSIONS:
+            raise Refused("an installer is never accepted")
+        return {"xls": "application/vnd.ms-excel", "ppt": "application/vnd.ms-powerpoint"}.get(
+            ext, "application/msword")
+    text = _decode_text(head)
+    if text is None:
+        return "application/octet-stream"
+    if ext in SCRIPT_EXTENSIONS:
+        raise Refused("a script is never accepted")
+    if text.lstrip("\ufeff \t\r\n").encode("utf-8", "replace")[:16].lower().startswith(SCRIPT_STARTS):
+        raise Refused("a script is never accepted")
+    if ext in BINARY_EXTENSIONS:
+        raise Refused(f"the content is text, not the .{ext} file its name says")
+    return _text_kind(text, name)
 
 
 def sniff_bytes(data: bytes, name: str = "") -> str:
     """Convenience for small in-memory content (tests, previews)."""
-    import tempfile
-
     with tempfile.NamedTemporaryFile() as tmp:
         tmp.write(data)
         tmp.flush()
         return detect(tmp.name, name)
 
 
-__all__ = ["Refused", "detect", "sniff_bytes", "io"]
+__all__ = ["Refused", "detect", "sniff_bytes"]
