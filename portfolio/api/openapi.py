@@ -120,6 +120,8 @@ PATHS: dict = {
                 "304": {"description": "Not modified (If-None-Match)"},
                 **_errors(401, 404, 409, 416, 503),
             },
+        }
+    },
     "/certifications/{code}": {
         "get": {
             "summary": "A certification's referential (current version)",
