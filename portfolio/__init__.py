@@ -52,15 +52,19 @@ def create_app(config: dict | None = None) -> Flask:
     app.request_class = UploadRequest  # file parts stream into hashed temporary files, each byte written once
 
     # Blueprints.
+    from .accommodations.views import bp as accommodations_bp
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
     from .api import bp as api_bp
     from .dashboard.views import bp as dashboard_bp
     from .enrolments.views import bp as enrolments_bp
     from .files.views import bp as files_bp
+    from .records.views import bp as records_bp
     from .referential.views import bp as referential_bp
+    from .vae.views import bp as vae_bp
 
-    for blueprint in (dashboard_bp, accounts_bp, referential_bp, enrolments_bp, admin_bp, api_bp):
+    for blueprint in (dashboard_bp, accounts_bp, referential_bp, enrolments_bp, admin_bp, api_bp,
+                      records_bp, vae_bp, accommodations_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(files_bp)
     csrf.exempt(api_bp)  # the API authenticates by bearer token, never by cookie

@@ -99,6 +99,69 @@ SCHEMAS: dict = {
             "certification_status": {"$ref": "#/components/schemas/CertificationStatus"},
         },
     },
+    "ProofFile": {
+        "type": "object",
+        "required": ["id", "name", "size", "sha256", "media_type"],
+        "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "size": {"type": "integer"},
+                       "sha256": {"type": "string"}, "media_type": {"type": "string"}},
+    },
+    "InternshipInput": {
+        "type": "object",
+        "required": ["organisation", "start", "end"],
+        "properties": {
+            "organisation": {"type": "string", "maxLength": 200},
+            "start": {"type": "string", "format": "date"},
+            "end": {"type": "string", "format": "date", "description": "the last day (counted)"},
+            "tutor": {"oneOf": [
+                {"type": "string", "description": "the tutor's name"},
+                {"type": "object", "properties": {"name": {"type": ["string", "null"]},
+                                                  "email": {"type": ["string", "null"]}}},
+            ]},
+        },
+    },
+    "Internship": {
+        "type": "object",
+        "required": ["id", "organisation", "tutor", "start", "end", "days", "weeks", "minimum_weeks",
+                     "meets_minimum", "files"],
+        "properties": {
+            "id": {"type": "integer"},
+            "organisation": {"type": "string"},
+            "tutor": {"type": ["object", "null"], "properties": {"name": {"type": ["string", "null"]},
+                                                                 "email": {"type": ["string", "null"]}}},
+            "start": {"type": "string", "format": "date"},
+            "end": {"type": "string", "format": "date"},
+            "days": {"type": "integer", "description": "calendar days, both ends included"},
+            "weeks": {"type": "number", "description": "days / 7, rounded to 2 decimals"},
+            "minimum_weeks": {"type": ["integer", "null"]},
+            "meets_minimum": {"type": "boolean",
+                              "description": "this internship alone is at least the certification's minimum"},
+            "files": {"type": "array", "items": {"$ref": "#/components/schemas/ProofFile"}},
+        },
+    },
+    "LanguageCertificateInput": {
+        "type": "object",
+        "required": ["level", "test", "date"],
+        "properties": {
+            "framework": {"enum": ["CEFR"], "default": "CEFR"},
+            "language": {"type": "string", "pattern": "^[a-z]{2,3}$", "default": "en"},
+            "level": {"enum": ["A1", "A2", "B1", "B2", "C1", "C2"]},
+            "test": {"type": "string", "maxLength": 120},
+            "date": {"type": "string", "format": "date"},
+        },
+    },
+    "LanguageCertificate": {
+        "type": "object",
+        "required": ["id", "framework", "language", "level", "test", "date", "files"],
+        "properties": {
+            "id": {"type": "integer"},
+            "framework": {"enum": ["CEFR"]},
+            "language": {"type": "string"},
+            "level": {"enum": ["A1", "A2", "B1", "B2", "C1", "C2"]},
+            "test": {"type": "string"},
+            "date": {"type": "string", "format": "date"},
+            "files": {"type": "array", "items": {"$ref": "#/components/schemas/ProofFile"}},
+        },
+    },
 }
 
 PATHS: dict = {
@@ -144,6 +207,42 @@ PATHS: dict = {
             "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
             "responses": {"200": _ok("Enrolment"), **_errors(401, 404)},
         }
+    },
+    "/enrolments/{id}/internships": {
+        "get": {
+            "summary": "An enrolment's internships",
+            "operationId": "listInternships",
+            "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
+                "type": "array", "items": {"$ref": "#/components/schemas/Internship"}}}}},
+                **_errors(401, 404)},
+        },
+        "post": {
+            "summary": "Record an internship (the candidate for their own enrolment, or an admin)",
+            "operationId": "createInternship",
+            "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "$ref": "#/components/schemas/InternshipInput"}}}},
+            "responses": {"201": _ok("Internship", "Created"), **_errors(400, 401, 403, 404, 422)},
+        },
+    },
+    "/enrolments/{id}/language-certificates": {
+        "get": {
+            "summary": "An enrolment's language certificates, newest first",
+            "operationId": "listLanguageCertificates",
+            "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
+                "type": "array", "items": {"$ref": "#/components/schemas/LanguageCertificate"}}}}},
+                **_errors(401, 404)},
+        },
+        "post": {
+            "summary": "Record a language certificate (the candidate for their own enrolment, or an admin)",
+            "operationId": "createLanguageCertificate",
+            "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "$ref": "#/components/schemas/LanguageCertificateInput"}}}},
+            "responses": {"201": _ok("LanguageCertificate", "Created"), **_errors(400, 401, 403, 404, 422)},
+        },
     },
 }
 

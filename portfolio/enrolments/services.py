@@ -131,8 +131,11 @@ def validated_bloc_codes(enrolment: Enrolment) -> set[str]:
 
 
 def internship_weeks(enrolment: Enrolment) -> float:
-    """Weeks of internship recorded. Internship records arrive with the evidence feature."""
-    return 0.0
+    """Weeks of the longest single internship recorded (the fiche asks for one internship of
+    16 weeks, so several shorter ones are not added together); calendar days, both ends included, / 7."""
+    from ..records.services import longest_internship_weeks
+
+    return longest_internship_weeks(enrolment)
 
 
 def certification_status(enrolment: Enrolment) -> dict:
