@@ -56,8 +56,10 @@ def create_app(config: dict | None = None) -> Flask:
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
     from .api import bp as api_bp
+    from .assessments.views import bp as assessments_bp
     from .dashboard.views import bp as dashboard_bp
     from .enrolments.views import bp as enrolments_bp
+    from .evidence.views import bp as evidence_bp
     from .files.views import bp as files_bp
     from .records.views import bp as records_bp
     from .referential.views import bp as referential_bp
@@ -67,6 +69,8 @@ def create_app(config: dict | None = None) -> Flask:
                       records_bp, vae_bp, accommodations_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(files_bp)
+    app.register_blueprint(evidence_bp)
+    app.register_blueprint(assessments_bp)
     csrf.exempt(api_bp)  # the API authenticates by bearer token, never by cookie
 
     # Error pages and RFC 9457 problems.

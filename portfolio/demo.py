@@ -70,4 +70,9 @@ def seed_demo() -> list[tuple[str, str, list[str]]]:
         enrolment = enrol(users[email], cert, route, option=option, cohort=_demo_cohort(cert) if in_cohort else None)
         for assessor in assessors:
             assign(users[assessor], enrolment)
+    cohort = _demo_cohort(cert)
+    if cohort is not None:
+        from .assessments.seed import seed_dhec_assessments
+
+        seed_dhec_assessments(cohort)
     return ACCOUNTS

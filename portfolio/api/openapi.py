@@ -99,6 +99,98 @@ SCHEMAS: dict = {
             "certification_status": {"$ref": "#/components/schemas/CertificationStatus"},
         },
     },
+    "DeliverableFile": {
+        "type": "object",
+        "required": ["id", "name", "size", "sha256", "media_type"],
+        "properties": {"id": {"type": "integer", "description": "the attachment id (GET /files/{id}/content)"},
+                       "name": {"type": "string"}, "size": {"type": "integer"},
+                       "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"}, "media_type": {"type": "string"}},
+    },
+    "DeliverableVersion": {
+        "type": "object",
+        "required": ["number", "submitted_at", "files"],
+        "properties": {
+            "number": {"type": "integer", "minimum": 1},
+            "created_at": {"type": "string", "format": "date-time"},
+            "submitted_at": {"type": ["string", "null"], "format": "date-time"},
+            "due_at": {"type": ["string", "null"], "format": "date-time",
+                       "description": "the candidate's own due date that applied at submission"},
+            "is_late": {"type": "boolean"},
+            "files": {"type": "array", "items": {"$ref": "#/components/schemas/DeliverableFile"}},
+        },
+    },
+    "CompetenceTag": {
+        "type": "object",
+        "required": ["competence", "justification"],
+        "properties": {"competence": {"type": "string", "pattern": "^BC[0-9]{2}\\.[0-9]+$"},
+                       "justification": {"type": "string"}},
+    },
+    "DeliverableGrade": {
+        "type": "object",
+        "required": ["competence", "level", "comment"],
+        "properties": {"competence": {"type": "string"},
+                       "level": {"enum": ["not_acquired", "in_progress", "acquired", "mastered"]},
+                       "comment": {"type": ["string", "null"]}},
+    },
+    "DeliverableSummary": {
+        "type": "object",
+        "required": ["id", "enrolment", "assessment", "title", "type", "status", "version", "lock_version",
+                     "submitted_at", "is_late"],
+        "properties": {
+            "id": {"type": "integer"},
+            "enrolment": {"type": "integer"},
+            "assessment": {"type": ["integer", "null"]},
+            "title": {"type": "string"},
+            "type": {"type": "string"},
+            "status": {"enum": ["draft", "submitted", "revising"]},
+            "version": {"type": "integer", "description": "the latest version's number"},
+            "lock_version": {"type": "integer", "description": "send it back (If-Match or lock_version) to "
+                                                              "refuse a change made on a stale copy"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "submitted_at": {"type": ["string", "null"], "format": "date-time"},
+            "is_late": {"type": "boolean"},
+        },
+    },
+    "Deliverable": {
+        "allOf": [{"$ref": "#/components/schemas/DeliverableSummary"}, {
+            "type": "object",
+            "required": ["versions", "tags", "grades"],
+            "properties": {
+                "description": {"type": ["string", "null"]},
+                "versions": {"type": "array", "items": {"$ref": "#/components/schemas/DeliverableVersion"}},
+                "tags": {"type": "array", "items": {"$ref": "#/components/schemas/CompetenceTag"}},
+                "grades": {"type": "array", "items": {"$ref": "#/components/schemas/DeliverableGrade"},
+                           "description": "a candidate sees released grades only"},
+            },
+        }],
+    },
+    "DeliverableDraft": {
+        "type": "object",
+        "required": ["id", "version", "files"],
+        "properties": {
+            "id": {"type": "integer"},
+            "version": {"type": "integer", "description": "the number of the draft version"},
+            "lock_version": {"type": "integer"},
+            "status": {"enum": ["draft", "submitted", "revising"]},
+            "files": {"type": "array", "items": {"$ref": "#/components/schemas/DeliverableFile"}},
+            "tags": {"type": "array", "items": {"$ref": "#/components/schemas/CompetenceTag"}},
+        },
+    },
+    "DeliverableInput": {
+        "type": "object",
+        "required": ["title", "type"],
+        "properties": {
+            "title": {"type": "string", "maxLength": 200},
+            "type": {"type": "string", "description": "a deliverable type code the assessment expects"},
+            "assessment": {"type": ["integer", "string"], "description": "an assessment id (integer or decimal "
+                                                                          "string); optional on the VAE route only"},
+            "description": {"type": "string"},
+            "competences": {"type": "array", "items": {"type": "string"},
+                            "description": "competence codes (BC05.1); a field 'justification:BC05.1' may "
+                                           "give each one's justification"},
+            "file": {"type": "array", "items": {"type": "string", "format": "binary"}},
+        },
+    },
     "ProofFile": {
         "type": "object",
         "required": ["id", "name", "size", "sha256", "media_type"],
@@ -206,6 +298,62 @@ PATHS: dict = {
             "operationId": "getEnrolment",
             "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
             "responses": {"200": _ok("Enrolment"), **_errors(401, 404)},
+        }
+    },
+    "/enrolments/{id}/deliverables": {
+        "get": {
+            "summary": "An enrolment's deliverables, newest first",
+            "operationId": "listDeliverables",
+            "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
+                "type": "array", "items": {"$ref": "#/components/schemas/DeliverableSummary"}}}}},
+                **_errors(401, 404)},
+        },
+        "post": {
+            "summary": "Create a draft deliverable with its files and competences (the candidate only)",
+            "operationId": "createDeliverable",
+            "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "requestBody": {"required": True, "content": {
+                "multipart/form-data": {"schema": {"$ref": "#/components/schemas/DeliverableInput"}},
+                "application/json": {"schema": {"$ref": "#/components/schemas/DeliverableInput"}}}},
+            "responses": {"201": _ok("DeliverableDraft", "Created"),
+                          **_errors(400, 401, 403, 404, 413, 415, 422, 503)},
+        },
+    },
+    "/deliverables/{id}": {
+        "get": {
+            "summary": "A deliverable with its versions, files, competence tags and (released) grades",
+            "operationId": "getDeliverable",
+            "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "responses": {"200": _ok("Deliverable"), **_errors(401, 404)},
+        }
+    },
+    "/deliverables/{id}/versions": {
+        "post": {
+            "summary": "Open a new draft version after a submission, with its files (409 while the latest "
+                       "version is still a draft)",
+            "operationId": "createDeliverableVersion",
+            "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}},
+                           {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
+                            "description": "the lock_version last read; a stale one is a 409"}],
+            "requestBody": {"required": False, "content": {"multipart/form-data": {"schema": {
+                "type": "object", "properties": {
+                    "file": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                    "note": {"type": "string"}, "lock_version": {"type": "integer"}}}}}},
+            "responses": {"201": _ok("DeliverableDraft", "Created"),
+                          **_errors(400, 401, 403, 404, 409, 413, 415, 422, 503)},
+        }
+    },
+    "/deliverables/{id}/submit": {
+        "post": {
+            "summary": "Submit the latest version, which is then frozen (late after the candidate's own due date)",
+            "operationId": "submitDeliverable",
+            "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}},
+                           {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
+                            "description": "the lock_version last read; a stale one is a 409"}],
+            "requestBody": {"required": False, "content": {"application/json": {"schema": {
+                "type": "object", "properties": {"lock_version": {"type": "integer"}}}}}},
+            "responses": {"200": _ok("Deliverable"), **_errors(400, 401, 403, 404, 409, 422)},
         }
     },
     "/enrolments/{id}/internships": {

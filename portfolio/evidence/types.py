@@ -70,3 +70,33 @@ def accepted_media_types(deliverable_type: str) -> set[str]:
 def type_label(code: str):
     entry = DELIVERABLE_TYPES.get(code)
     return entry["label"] if entry else code
+
+
+STATUS_LABELS = {
+    "draft": _l("draft"),
+    "submitted": _l("submitted"),
+    "revising": _l("new version in progress"),
+}
+
+
+def status_label(code: str):
+    return STATUS_LABELS.get(code, code)
+
+
+FORMAT_FAMILIES = (
+    (PDF, _l("PDF")),
+    (IMAGES, _l("images (PNG, JPEG, WebP, GIF, TIFF)")),
+    (OFFICE, _l("text documents (Word, OpenDocument)")),
+    (TEXT, _l("plain text or Markdown")),
+    (SHEETS, _l("spreadsheets (Excel, OpenDocument, CSV)")),
+    (SLIDES, _l("slides (PowerPoint, OpenDocument)")),
+    (SCREENPLAY, _l("screenplays (Final Draft, Fountain)")),
+    (VIDEO, _l("video (MP4, QuickTime, WebM, Matroska)")),
+    (AUDIO, _l("audio (MP3, WAV, FLAC, Ogg, AAC)")),
+)
+
+
+def accepted_formats(deliverable_type: str) -> list:
+    """Readable names of the file formats a deliverable type accepts."""
+    accepts = accepted_media_types(deliverable_type)
+    return [label for family, label in FORMAT_FAMILIES if family & accepts]
