@@ -67,7 +67,9 @@
         }
         finish();
         box.hidden = true;
-        say((body && body.error) || form.dataset.msgFailed, true);
+        // A file over the limit is stopped while the request is read, before the JSON answer exists.
+        var fallback = xhr.status === 413 ? form.dataset.msgTooLarge : form.dataset.msgFailed;
+        say((body && body.error) || fallback, true);
       });
       xhr.addEventListener("error", function () {
         finish();
