@@ -95,8 +95,11 @@ def load_config(instance_path: Path) -> dict:
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_DEFAULT_TIMEZONE": env.get("TIMEZONE", "Europe/Paris"),
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "LANGUAGES": ["fr", "en"],
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "EXTERNAL_URL": env.get("EXTERNAL_URL", "http://127.0.0.1:" + env.get("PORT", "5000")),
+        # Verifiable credentials: the PEM private key (Ed25519 or P-256); in development, generated into instance/.
+        "CREDENTIAL_SIGNING_KEY_PATH": env.get("CREDENTIAL_SIGNING_KEY_PATH"),
     }
