@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/portfolio_test
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint test-sqlite test-postgres bench install clean
+.PHONY: run test lint test-sqlite test-postgres bench install clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,15 @@ test-postgres: $(VENV)/.test-installed
 ## make bench: speed and memory figures, printed.
 bench: $(VENV)/.test-installed
 	$(BIN)/python -m bench
+
+## make translations: extract the messages, bring the French catalog up to date, compile it.
+## Translate what `pybabel update` left empty or fuzzy in portfolio/translations/fr, then run it again.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -c TRANSLATORS: --no-wrap --sort-by-file \
+	  --project=portfolio --copyright-holder="DHEC portfolio" -o portfolio/translations/messages.pot .
+	$(BIN)/pybabel update -i portfolio/translations/messages.pot -d portfolio/translations -l fr \
+	  --no-wrap --ignore-obsolete --previous
+	$(BIN)/pybabel compile -d portfolio/translations --statistics
 
 clean:
 	rm -rf $(VENV) instance
