@@ -72,7 +72,8 @@ def test_a_new_due_date_for_one_assessment(setting, make_user, client_for):
     assert response.status_code == 302
     row = db.session.scalar(db.select(Accommodation).where(Accommodation.enrolment_id == enrolment.id))
     assert row.kind == "due_date" and row.assessment_id == assessment.id and row.valid_until is None
-    assert effective_due_at(enrolment, assessment) == datetime(2026, 3, 20, 18, 0, tzinfo=UTC)
+    # The form is read in the platform's time zone (Europe/Paris, UTC+1 in March).
+    assert effective_due_at(enrolment, assessment) == datetime(2026, 3, 20, 17, 0, tzinfo=UTC)
     page = referent.get(f"/accommodations/enrolments/{enrolment.id}").get_data(as_text=True)
     assert "Effect on the due dates" in page
 
