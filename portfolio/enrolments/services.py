@@ -126,8 +126,11 @@ def required_bloc_codes(enrolment: Enrolment) -> list[str]:
 
 
 def validated_bloc_codes(enrolment: Enrolment) -> set[str]:
-    """Blocs validated by a jury decision. Jury decisions arrive with the juries feature."""
-    return set()
+    """Blocs validated by a jury decision of a closed session (the ledger: acquired for life)."""
+    from ..juries.ledger import current_bloc_decisions
+
+    decided = current_bloc_decisions([enrolment.id]).get(enrolment.id, {})
+    return {code for code, decision in decided.items() if decision == "validated"}
 
 
 def internship_weeks(enrolment: Enrolment) -> float:
