@@ -55,6 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .accommodations.views import bp as accommodations_bp
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
+    from .annotations.views import bp as annotations_bp
     from .api import bp as api_bp
     from .assessments.views import bp as assessments_bp
     from .dashboard.views import bp as dashboard_bp
@@ -71,6 +72,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(files_bp)
     app.register_blueprint(evidence_bp)
     app.register_blueprint(assessments_bp)
+    app.register_blueprint(annotations_bp)
     csrf.exempt(api_bp)  # the API authenticates by bearer token, never by cookie
 
     # Error pages and RFC 9457 problems.

@@ -4,6 +4,7 @@
 def register_all() -> None:
     from .accommodations import permissions as _accommodations  # noqa: F401
     from .accounts import permissions as _accounts  # noqa: F401
+    from .annotations import permissions as _annotations  # noqa: F401
     from .enrolments import permissions as _enrolments  # noqa: F401
     from .evidence import permissions as _evidence  # noqa: F401
     from .files import permissions as _files  # noqa: F401

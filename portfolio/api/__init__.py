@@ -53,6 +53,7 @@ def json_body() -> dict:
 
 
 from ..accounts import api as _accounts_api  # noqa: E402,F401
+from ..annotations import api as _annotations_api  # noqa: E402,F401
 from ..enrolments import api as _enrolments_api  # noqa: E402,F401
 from ..evidence import api as _evidence_api  # noqa: E402,F401
 from ..files import api as _files_api  # noqa: E402,F401

@@ -395,6 +395,139 @@ PATHS: dict = {
 }
 
 
+# --- annotations (portfolio/annotations/api.py) -------------------------------------------------------
+
+_ANNOTATION_ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+_LOCK_HEADER = {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
+                "description": "the annotation's lock_version last read; a stale one is a 409"}
+
+SCHEMAS.update({
+    "AnnotationSelector": {
+        "description": "A W3C selector. FragmentSelector: conformsTo http://tools.ietf.org/rfc/rfc3778 with "
+                       "value page=N (from 1) and optional &viewrect=x,y,w,h in points from the page's top-left "
+                       "corner (PDF); conformsTo http://www.w3.org/TR/media-frags/ with value xywh=x,y,w,h "
+                       "(pixels, or xywh=percent:…) for images, or t=start,end in seconds (npt) for video and "
+                       "sound. TextQuoteSelector: exact, prefix, suffix, optionally refinedBy a page "
+                       "FragmentSelector (PDF passages). SvgSelector: an <svg> holding one <polygon points=…> "
+                       "(image polygons).",
+        "type": "object",
+        "required": ["type"],
+        "properties": {
+            "type": {"enum": ["FragmentSelector", "TextQuoteSelector", "SvgSelector"]},
+            "conformsTo": {"type": "string", "format": "uri"},
+            "value": {"type": "string"},
+            "exact": {"type": "string"},
+            "prefix": {"type": "string"},
+            "suffix": {"type": "string"},
+            "refinedBy": {"type": "object"},
+        },
+    },
+    "Annotation": {
+        "type": "object",
+        "description": "A W3C Web Annotation (https://www.w3.org/TR/annotation-model/) plus competence and "
+                       "lock_version. Its id is its URL in this API.",
+        "required": ["@context", "id", "type", "motivation", "body", "target", "creator", "created", "modified",
+                     "competence", "lock_version"],
+        "properties": {
+            "@context": {"const": "http://www.w3.org/ns/anno.jsonld"},
+            "id": {"type": "string", "format": "uri", "description": "the annotation's URL (GET, PATCH, DELETE)"},
+            "type": {"const": "Annotation"},
+            "motivation": {"enum": ["assessing", "commenting"]},
+            "body": {"type": "object", "required": ["type", "value", "format"],
+                     "properties": {"type": {"const": "TextualBody"}, "value": {"type": "string"},
+                                    "format": {"const": "text/plain"}}},
+            "target": {"type": "object", "required": ["source", "selector"],
+                       "properties": {"source": {"type": "string", "pattern": "/api/v1/files/[0-9]+/content$",
+                                                 "description": "the annotated file's content URL"},
+                                      "selector": {"$ref": "#/components/schemas/AnnotationSelector"}}},
+            "creator": {"type": "object", "required": ["id", "type", "name"],
+                        "properties": {"id": {"type": "integer"}, "type": {"const": "Person"},
+                                       "name": {"type": "string"}}},
+            "created": {"type": "string", "format": "date-time"},
+            "modified": {"type": "string", "format": "date-time"},
+            "competence": {"type": ["string", "null"], "description": "a competence code (BC05.1)"},
+            "lock_version": {"type": "integer", "description": "send it back (If-Match or lock_version) with a "
+                                                              "change; a stale one is a 409"},
+        },
+    },
+    "AnnotationInput": {
+        "type": "object",
+        "required": ["body", "target"],
+        "properties": {
+            "motivation": {"enum": ["assessing", "commenting"],
+                           "description": "default: assessing with a competence, commenting without"},
+            "body": {"oneOf": [{"type": "string"}, {"type": "object", "required": ["value"], "properties": {
+                "type": {"const": "TextualBody"}, "value": {"type": "string", "maxLength": 10000},
+                "format": {"type": "string"}}}]},
+            "bodyValue": {"type": "string", "description": "the W3C shorthand for a text body"},
+            "target": {"type": "object", "required": ["source", "selector"], "properties": {
+                "source": {"type": "string", "description": "/api/v1/files/{id}/content of a file of one of "
+                                                            "this deliverable's submitted versions"},
+                "selector": {"$ref": "#/components/schemas/AnnotationSelector"}}},
+            "competence": {"type": ["string", "null"], "description": "a competence code of the candidate's blocs"},
+        },
+    },
+    "AnnotationChange": {
+        "type": "object",
+        "properties": {
+            "body": {"oneOf": [{"type": "string"}, {"type": "object", "properties": {"value": {"type": "string"}}}]},
+            "competence": {"type": ["string", "null"]},
+            "motivation": {"enum": ["assessing", "commenting"]},
+            "lock_version": {"type": "integer"},
+        },
+    },
+})
+
+PATHS.update({
+    "/deliverables/{id}/annotations": {
+        "get": {
+            "summary": "The annotations of a deliverable's files that the user may see (a candidate: those of "
+                       "released markings; under double marking an assessor sees the other's once both are "
+                       "released)",
+            "operationId": "listAnnotations",
+            "parameters": [*_ANNOTATION_ID, {"name": "file", "in": "query", "required": False,
+                                             "schema": {"type": "integer"}, "description": "one file's only"}],
+            "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
+                "type": "array", "items": {"$ref": "#/components/schemas/Annotation"}}}}},
+                **_errors(401, 404, 422)},
+        },
+        "post": {
+            "summary": "Annotate a file of a submitted version (an assessor of the candidate); 422 for a selector "
+                       "outside the file (a page past the last, a time past the end, a region off the image, a "
+                       "quote not on the page), a file of another deliverable or an unknown competence; 409 on "
+                       "a draft version",
+            "operationId": "createAnnotation",
+            "parameters": _ANNOTATION_ID,
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "$ref": "#/components/schemas/AnnotationInput"}}}},
+            "responses": {"201": _ok("Annotation", "Created"), **_errors(400, 401, 403, 404, 409, 422)},
+        },
+    },
+    "/annotations/{id}": {
+        "get": {
+            "summary": "One annotation",
+            "operationId": "getAnnotation",
+            "parameters": _ANNOTATION_ID,
+            "responses": {"200": _ok("Annotation"), **_errors(401, 404)},
+        },
+        "patch": {
+            "summary": "Change an annotation's comment, competence or motivation (its author only)",
+            "operationId": "updateAnnotation",
+            "parameters": [*_ANNOTATION_ID, _LOCK_HEADER],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "$ref": "#/components/schemas/AnnotationChange"}}}},
+            "responses": {"200": _ok("Annotation"), **_errors(400, 401, 403, 404, 409, 422)},
+        },
+        "delete": {
+            "summary": "Delete an annotation (its author only)",
+            "operationId": "deleteAnnotation",
+            "parameters": [*_ANNOTATION_ID, _LOCK_HEADER],
+            "responses": {"204": {"description": "Deleted"}, **_errors(401, 403, 404, 409)},
+        },
+    },
+})
+
+
 def document() -> dict:
     return {
         "openapi": "3.1.0",
