@@ -1,4 +1,8 @@
-"""Languages: French by default, English complete. The choice is kept on the account and in a cookie."""
+"""Languages: French by default, English complete. The choice is kept on the account and in a cookie.
+
+The JSON API speaks to programs, not people: its problem details follow the request's
+``Accept-Language`` and default to English.
+"""
 from __future__ import annotations
 
 from flask import current_app, request
@@ -12,6 +16,8 @@ LANG_COOKIE = "lang"
 
 def select_locale() -> str:
     supported = current_app.config["LANGUAGES"]
+    if request and request.path.startswith("/api/"):
+        return request.accept_languages.best_match(supported, default="en")
     if request:
         if current_user and current_user.is_authenticated and current_user.locale in supported:
             return current_user.locale

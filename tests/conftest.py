@@ -128,6 +128,16 @@ def db_session(app):
             connection.close()
 
 
+@pytest.fixture(autouse=True)
+def english_outside_requests(app):
+    """Service calls made by the test itself (outside any request) speak English, so tests can match
+    messages; each request still chooses its own language (French by default for pages)."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        yield
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

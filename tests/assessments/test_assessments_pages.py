@@ -49,7 +49,7 @@ def test_create_edit_and_list(admin_client, cohort, certification):
     assert [c.code for c in assessment.competences] == ["BC05.1", "BC05.2"]
     assert assessment.deliverable_types == ["moodboard", "production_dossier"]
     # The form's times are in the display time zone (UTC unless configured).
-    assert assessment.due_at == datetime(2026, 1, 30, 23, 59, tzinfo=UTC)
+    assert assessment.due_at == datetime(2026, 1, 30, 22, 59, tzinfo=UTC)  # 23:59 in Paris (UTC+1)
 
     listing = admin_client.get(f"/assessments/cohorts/{cohort.id}").get_data(as_text=True)
     assert "Dossier de production" in listing and "BC05.1, BC05.2" in listing and "double marking" in listing
