@@ -48,7 +48,7 @@ def test_create_edit_and_list(admin_client, cohort, certification):
     assert assessment.code == "BC05-1" and assessment.markers == 2 and assessment.is_double_marked
     assert [c.code for c in assessment.competences] == ["BC05.1", "BC05.2"]
     assert assessment.deliverable_types == ["moodboard", "production_dossier"]
-    # The form's times are in the display time zone (UTC unless configured).
+    # The form's times are in the display time zone (Europe/Paris by default).
     assert assessment.due_at == datetime(2026, 1, 30, 22, 59, tzinfo=UTC)  # 23:59 in Paris (UTC+1)
 
     listing = admin_client.get(f"/assessments/cohorts/{cohort.id}").get_data(as_text=True)
