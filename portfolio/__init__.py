@@ -62,6 +62,8 @@ def create_app(config: dict | None = None) -> Flask:
     from .enrolments.views import bp as enrolments_bp
     from .evidence.views import bp as evidence_bp
     from .files.views import bp as files_bp
+    from .juries.credentials_views import bp as credentials_bp
+    from .juries.stats_views import bp as jury_stats_bp
     from .records.views import bp as records_bp
     from .referential.views import bp as referential_bp
     from .vae.views import bp as vae_bp
@@ -72,6 +74,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(files_bp)
     app.register_blueprint(evidence_bp)
     app.register_blueprint(assessments_bp)
+    app.register_blueprint(jury_stats_bp)
+    app.register_blueprint(credentials_bp)
     app.register_blueprint(annotations_bp)
     csrf.exempt(api_bp)  # the API authenticates by bearer token, never by cookie
 
