@@ -29,6 +29,7 @@ SIZE_MB = int(os.environ.get("BENCH_UPLOAD_MB", "1024"))
 BOUNDARY = "----portfolio-bench-boundary-7d1e"
 TARGET_RATIO = 0.5
 TARGET_GROWTH_MIB = 64
+ROUNDS = 2
 
 
 # --- the file and the request body ----------------------------------------------------------------------
@@ -62,6 +63,29 @@ class MultipartBody:
         self._file = None
         self._index = 0
         self._offset = 0
+
+    def readinto(self, buffer) -> int:
+        """Like a socket's ``recv_into``: straight into the server's buffer."""
+        while self._index < 3:
+            if self._index == 1:
+                if self._file is None:
+                    self._file = self.path.open("rb", buffering=0)
+                n = self._file.readinto(buffer)
+                if n:
+                    return n
+                self._file.close()
+                self._index += 1
+                continue
+            part = self.parts[self._index]
+            n = min(len(buffer), len(part) - self._offset)
+            buffer[:n] = part[self._offset:self._offset + n]
+            self._offset += n
+            if self._offset >= len(part):
+                self._index += 1
+                self._offset = 0
+            if n:
+                return n
+        return 0
 
     def read(self, size: int = -1) -> bytes:
         if size is None or size < 0:
@@ -172,9 +196,9 @@ def upload_in_fresh_app(backend: str, film: str, workdir: str, s3_endpoint: str 
     from portfolio import create_app
     from portfolio.extensions import db
 
-    config = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir}/bench-{backend}.db", "SECRET_KEY": "bench",
+    config = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir}/bench-{backend}-{os.getpid()}.db", "SECRET_KEY": "bench",
               "UPLOAD_DIR": f"{workdir}/uploads-{backend}", "STORAGE_BACKEND": backend, "RATELIMIT_ENABLED": False,
-              "MAX_UPLOAD_MB": SIZE_MB + 16}
+              "MAX_UPLOAD_MB": SIZE_MB + 16, "WTF_CSRF_ENABLED": False}  # the bare route is no page form
     if backend == "s3":
         config.update(S3_BUCKET="bench", S3_ENDPOINT_URL=s3_endpoint, S3_REGION="eu-west-3")
     app = create_app(config)
@@ -265,13 +289,17 @@ def main() -> None:
         started = time.perf_counter()
         write_film(film, size)
         print(f"file: {SIZE_MB} MiB written in {time.perf_counter() - started:.1f} s in {workdir}")
-        copy = plain_copy_seconds(film, workdir / "copy.mp4")
+        print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores: the figures vary with it")
+        # Best of two for the copy and the local upload, taken in turn: less noise from other work.
+        copies, locals_ = [], []
+        for _round in range(ROUNDS):
+            copies.append(plain_copy_seconds(film, workdir / "copy.mp4"))
+            locals_.append(_run("local", film, workdir))
+            shutil.rmtree(workdir / "uploads-local", ignore_errors=True)
+        copy = min(copies)
         copy_speed = SIZE_MB / copy
-        print(f"plain copy (cp + fsync): {copy:.1f} s = {copy_speed:.0f} MiB/s")
-        results = {}
-        local = _run("local", film, workdir)
-        shutil.rmtree(workdir / "uploads-local", ignore_errors=True)
-        results["local"] = local
+        print(f"plain copy (cp + fsync, best of {ROUNDS}): {copy:.1f} s = {copy_speed:.0f} MiB/s")
+        results = {"local": min(locals_, key=lambda run: run["seconds"])}
         os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
         os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
         try:
@@ -287,7 +315,8 @@ def main() -> None:
                 moto.wait(10)
         for backend, run in results.items():
             speed = SIZE_MB / run["seconds"]
-            growth = (run["peak_kib"] - run["baseline_kib"]) / 1024
+            runs = locals_ if backend == "local" else [run]
+            growth = max((r["peak_kib"] - r["baseline_kib"]) / 1024 for r in runs)  # the worst of the runs
             verdict = ""
             if backend == "local":
                 ok = speed >= TARGET_RATIO * copy_speed and growth < TARGET_GROWTH_MIB

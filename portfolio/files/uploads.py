@@ -1,24 +1,26 @@
 """Receiving file parts from a request: each byte written once, hashed and counted on the way.
 
-The application's request class (``UploadRequest``) gives Werkzeug's multipart parser a stream
-factory that writes each uploaded file straight into a temporary file under
+The application's request class (``UploadRequest``) parses ``multipart/form-data`` with the lean
+parser of ``multipart.py`` and writes each uploaded file straight into a temporary file under
 ``UPLOAD_DIR/.incoming`` (the same file system as local storage), computing its SHA-256 and size
-while it arrives and stopping with a 413 as soon as it passes ``MAX_UPLOAD_MB``. ``receive_upload``
-then adopts that file as it is: no second copy, no second hashing pass. The temporary files of a
-request are removed when the request ends, whatever happened.
+while it arrives and stopping with a 413 as soon as it passes ``MAX_UPLOAD_MB``. Past 8 MiB the
+hashing runs on a thread of its own and the kernel is asked to write the file to disk as it arrives.
+``receive_upload`` then adopts that file as it is: no second copy, no second hashing pass. The
+temporary files of a request are removed when the request ends, whatever happened.
 """
 from __future__ import annotations
 
 import hashlib
 import io
 import os
-import queue
 import tempfile
 import threading
 
 from flask import Request, current_app
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
-from werkzeug.formparser import FormDataParser, MultiPartParser
+from werkzeug.formparser import FormDataParser
+
+from .multipart import StreamingMultipartParser
 
 PARSE_CHUNK = 256 * 1024
 
@@ -48,9 +50,9 @@ def max_upload_bytes(app=None) -> int:
 
 
 MiB = 1024 * 1024
-PARALLEL_AFTER = 8 * MiB  # smaller files are hashed and written inline: threads would cost more than they save
-QUEUE_DEPTH = 8  # chunks in flight per worker (bounded memory)
-WRITEBACK_EVERY = 32 * MiB  # start writing to disk early, so that the final fsync waits for little
+WRITEBACK_AFTER = 8 * MiB  # past this size, a thread has the kernel write the file to disk as it arrives
+WRITEBACK_EVERY = 32 * MiB
+HASH_BLOCK = 4 * MiB
 
 
 def _write_all(raw, data) -> None:
@@ -60,54 +62,107 @@ def _write_all(raw, data) -> None:
         view = view[written:]
 
 
-class _ParallelSink:
-    """Hashes chunks on one thread and writes them on another (both release the GIL), so that the
-    request parser keeps a core of its own. Errors surface on the next ``feed`` or on ``close``."""
+def _start_writeback_function():
+    """Linux's ``sync_file_range(fd, offset, n, SYNC_FILE_RANGE_WRITE)``: start writing those pages to
+    disk without waiting and without a journal commit; None elsewhere (``fdatasync`` then)."""
+    try:
+        import ctypes
 
-    def __init__(self, raw, digest, offset: int):
-        self._raw = raw
-        self._advised = self._written = offset
-        self.error: BaseException | None = None
-        self._queues = (queue.Queue(QUEUE_DEPTH), queue.Queue(QUEUE_DEPTH))
-        self._threads = [
-            threading.Thread(target=self._run, args=(self._queues[0], digest.update), daemon=True),
-            threading.Thread(target=self._run, args=(self._queues[1], self._write), daemon=True),
-        ]
-        for thread in self._threads:
-            thread.start()
+        libc = ctypes.CDLL(None, use_errno=True)
+        function = libc.sync_file_range
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function
 
-    def _run(self, chunks: queue.Queue, work) -> None:
+
+_sync_file_range = _start_writeback_function()
+SYNC_FILE_RANGE_WRITE = 2
+
+
+class _Writeback(threading.Thread):
+    """Has the kernel write a large upload to disk while it still arrives (every 32 MiB, from its own
+    thread), so that the ``fsync`` before the file is adopted waits for little. Errors are left to
+    that final ``fsync``."""
+
+    def __init__(self, fd: int):
+        super().__init__(daemon=True)
+        self._fd = fd
+        self._wake = threading.Event()
+        self._stopping = False
+        self.written = self._synced = 0
+        self.start()
+
+    def advance(self, written: int) -> None:
+        self.written = written
+        if written - self._synced >= WRITEBACK_EVERY:
+            self._wake.set()
+
+    def run(self) -> None:
         while True:
-            chunk = chunks.get()
-            if chunk is None:
+            self._wake.wait()
+            self._wake.clear()
+            if self._stopping:
                 return
-            if self.error is None:  # after an error, keep draining so that the producer never blocks
+            target = self.written
+            try:
+                if _sync_file_range is not None:
+                    if _sync_file_range(self._fd, self._synced, target - self._synced, SYNC_FILE_RANGE_WRITE):
+                        return
+                else:
+                    getattr(os, "fdatasync", os.fsync)(self._fd)
+            except OSError:
+                return
+            self._synced = target
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        self.join()
+
+
+class _Hasher(threading.Thread):
+    """Hashes a large upload on its own thread, reading back (from the page cache) what was written, so
+    that the SHA-256 runs beside the parser instead of after it. ``close()`` waits for the last bytes."""
+
+    def __init__(self, fd: int, digest, offset: int):
+        super().__init__(daemon=True)
+        self._fd = fd
+        self._digest = digest
+        self.written = self._hashed = offset
+        self._wake = threading.Event()
+        self._closing = False
+        self.error: OSError | None = None
+        self.start()
+
+    def advance(self, written: int) -> None:
+        self.written = written
+        if written - self._hashed >= HASH_BLOCK:
+            self._wake.set()
+
+    def run(self) -> None:
+        while True:
+            while self._hashed < self.written:
                 try:
-                    work(chunk)
-                except BaseException as exc:  # noqa: BLE001 - handed to the producer
+                    data = os.pread(self._fd, min(HASH_BLOCK, self.written - self._hashed), self._hashed)
+                except OSError as exc:
                     self.error = exc
-
-    def _write(self, chunk: bytes) -> None:
-        _write_all(self._raw, chunk)
-        self._written += len(chunk)
-        if self._written - self._advised >= WRITEBACK_EVERY and hasattr(os, "posix_fadvise"):
-            # On Linux this starts the writeback of those pages without waiting for it (and keeps
-            # the upload from crowding the page cache).
-            os.posix_fadvise(self._raw.fileno(), self._advised, self._written - self._advised,
-                             os.POSIX_FADV_DONTNEED)
-            self._advised = self._written
-
-    def feed(self, chunk: bytes) -> None:
-        if self.error is not None:
-            raise self.error
-        for chunks in self._queues:
-            chunks.put(chunk)
+                    return
+                if not data:
+                    self.error = OSError("the temporary file is shorter than what was written")
+                    return
+                self._digest.update(data)
+                self._hashed += len(data)
+            if self._closing:
+                return
+            self._wake.wait()
+            self._wake.clear()
 
     def close(self) -> None:
-        for chunks in self._queues:
-            chunks.put(None)
-        for thread in self._threads:
-            thread.join()
+        self._closing = True
+        self._wake.set()
+        self.join()
         if self.error is not None:
             raise self.error
 
@@ -116,8 +171,9 @@ class IncomingFile:
     """A temporary file that hashes and counts what is written to it, then reads like a normal file.
 
     ``sha256`` and ``size`` are those of the whole content once it has been written from start to end
-    in one pass (``is_complete``). Writing past ``limit`` raises ``too_large`` and stops; a failing
-    disk raises ``failed``. Past 8 MiB, hashing and writing run on two threads beside the caller.
+    in one pass (``is_complete``); past 8 MiB the hashing runs on a thread of its own and the file is
+    flushed to disk as it arrives. Writing past ``limit`` raises ``too_large`` and stops; a failing
+    disk raises ``failed``. ``write`` accepts any bytes-like object and keeps no reference to it.
     ``discard()`` closes and removes the file; it is safe to call more than once.
     """
 
@@ -127,7 +183,8 @@ class IncomingFile:
         self._raw = io.FileIO(fd, "r+")
         self._reader: io.BufferedReader | None = None
         self._digest = hashlib.sha256()
-        self._sink: _ParallelSink | None = None
+        self._writeback: _Writeback | None = None
+        self._hasher: _Hasher | None = None
         self.size = 0
         self.limit = limit
         self._too_large = too_large
@@ -147,16 +204,18 @@ class IncomingFile:
             raise self._too_large(
                 f"The file is larger than the limit of {self.limit // MiB} MB; nothing was saved.")
         try:
-            if self._sink is not None:
-                self._sink.feed(bytes(data))
-            else:
-                _write_all(self._raw, data)
-                self._digest.update(data)
-                if size > PARALLEL_AFTER:
-                    self._sink = _ParallelSink(self._raw, self._digest, size)
+            _write_all(self._raw, data)
         except OSError as exc:
             raise self._fail(exc) from exc
         self.size = size
+        if self._hasher is not None:
+            self._hasher.advance(size)
+            self._writeback.advance(size)
+        else:
+            self._digest.update(data)
+            if size > WRITEBACK_AFTER:
+                self._hasher = _Hasher(self._raw.fileno(), self._digest, size)
+                self._writeback = _Writeback(self._raw.fileno())
         return len(data)
 
     def finish(self) -> None:
@@ -164,12 +223,14 @@ class IncomingFile:
         if self._finished:
             return
         self._finished = True
-        sink, self._sink = self._sink, None
+        hasher, self._hasher = self._hasher, None
         try:
-            if sink is not None:
-                sink.close()
+            if hasher is not None:
+                hasher.close()
         except OSError as exc:
             raise self._fail(exc) from exc
+        finally:
+            self._stop_writeback()
         self._raw.seek(0)
         self._reader = io.BufferedReader(self._raw, buffer_size=256 * 1024)
 
@@ -231,13 +292,19 @@ class IncomingFile:
     def close(self) -> None:
         self.discard()
 
+    def _stop_writeback(self) -> None:
+        writeback, self._writeback = self._writeback, None
+        if writeback is not None:
+            writeback.stop()
+
     def discard(self) -> None:
-        sink, self._sink = self._sink, None
-        if sink is not None:
+        hasher, self._hasher = self._hasher, None
+        if hasher is not None:
             try:
-                sink.close()
-            except Exception:  # noqa: BLE001 - the file is being thrown away
+                hasher.close()
+            except OSError:
                 pass
+        self._stop_writeback()
         self._finished = True
         self._sequential = False
         if self._reader is not None and not self._reader.closed:
@@ -257,14 +324,13 @@ class IncomingFile:
 
 
 class _FormDataParser(FormDataParser):
-    """Werkzeug's form parser reading larger chunks (fewer, cheaper parser steps on big files)."""
+    """Werkzeug's form parser with the lean multipart parser of ``multipart.py``."""
 
     def _parse_multipart(self, stream, mimetype, content_length, options):
         chunk = PARSE_CHUNK
-        if self.max_form_memory_size:
-            chunk = max(min(chunk, self.max_form_memory_size // 2), 4096)  # the parser's buffer must fit
-        parser = MultiPartParser(stream_factory=self.stream_factory, max_form_memory_size=self.max_form_memory_size,
-                                 max_form_parts=self.max_form_parts, cls=self.cls, buffer_size=chunk)
+        parser = StreamingMultipartParser(
+            stream_factory=self.stream_factory, max_form_memory_size=self.max_form_memory_size,
+            max_form_parts=self.max_form_parts, cls=self.cls, buffer_size=chunk)
         boundary = options.get("boundary", "").encode("ascii")
         if not boundary:
             raise ValueError("Missing boundary")

@@ -247,10 +247,10 @@ def test_a_renamed_executable_in_a_request_leaves_nothing(app, local_store):
     assert incoming_files(local_store.root) == [] and stored_keys(local_store) == []
 
 
-def test_a_large_part_is_hashed_and_written_beside_the_parser(app, local_store):
+def test_a_large_part_is_hashed_while_received_and_flushed_as_it_arrives(app, local_store):
     from portfolio.files import uploads
 
-    data = pdf_bytes() + os.urandom(uploads.PARALLEL_AFTER + 3 * 1024 * 1024 + 17)
+    data = pdf_bytes() + os.urandom(uploads.WRITEBACK_AFTER + 3 * 1024 * 1024 + 17)
     body, content_type = multipart([("file", data, "big.pdf")])
     with app.test_request_context("/upload", method="POST", data=body, content_type=content_type):
         from flask import request
@@ -271,7 +271,7 @@ def test_a_disk_failing_while_receiving_is_a_503_with_nothing_left(app, local_st
 
     def failing_write(raw, data):
         calls["n"] += 1
-        if calls["n"] > 60:  # past the 8 MiB written inline: it fails on the writer thread
+        if calls["n"] > 60:  # well into the file (15 MiB)
             raise OSError(28, "No space left on device")
         real_write(raw, data)
 
