@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import io
 import os
-import socket
-from pathlib import Path
 
 import pytest
 
@@ -28,15 +26,6 @@ def local_store(app, tmp_path, monkeypatch):
     return store
 
 
-def stored_keys(store) -> list[str]:
-    return list(store.iter_keys())
-
-
-def incoming_files(root: Path) -> list[str]:
-    incoming = Path(root) / ".incoming"
-    return sorted(p.name for p in incoming.iterdir()) if incoming.exists() else []
-
-
 @pytest.fixture
 def make_attachment(app):
     """``make_attachment(enrolment, data, name)``: a deliverable with a version holding that file."""
@@ -57,12 +46,6 @@ def make_attachment(app):
 
 
 # --- S3: a real S3-protocol server over HTTP ---------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 @pytest.fixture(scope="session")
 def moto_endpoint():

@@ -6,8 +6,8 @@ import io
 import os
 
 import pytest
-from conftest import incoming_files, stored_keys
 from file_samples import ELF, pdf_bytes, png_bytes
+from files_support import incoming_files, stored_keys
 from sqlalchemy import func, select
 from werkzeug.test import EnvironBuilder
 
@@ -283,4 +283,19 @@ def test_a_disk_failing_while_receiving_is_a_503_with_nothing_left(app, local_st
         with pytest.raises(uploads.UploadStoreUnavailable) as caught:
             request.files  # noqa: B018
         assert caught.value.code == 503 and "No space left" in caught.value.description
+    assert incoming_files(local_store.root) == [] and stored_keys(local_store) == []
+
+
+def test_an_interrupted_upload_is_a_clear_error_with_nothing_left(app, local_store):
+    from werkzeug.exceptions import ClientDisconnected
+
+    body, content_type = multipart([("file", pdf_bytes() + os.urandom(2 * 1024 * 1024), "a.pdf")])
+    cut = io.BytesIO(body[: len(body) // 2])  # the client said how long the body is, then went away
+    with app.test_request_context("/upload", method="POST", input_stream=cut, content_type=content_type,
+                                  environ_overrides={"CONTENT_LENGTH": str(len(body))}):
+        from flask import request
+
+        with pytest.raises(ClientDisconnected) as caught:
+            request.files  # noqa: B018
+        assert caught.value.code == 400
     assert incoming_files(local_store.root) == [] and stored_keys(local_store) == []

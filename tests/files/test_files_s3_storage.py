@@ -10,8 +10,8 @@ import urllib.request
 from urllib.parse import quote
 
 import pytest
-from conftest import free_port
 from file_samples import HTML, pdf_bytes, png_bytes
+from files_support import free_port
 from sqlalchemy import func, select
 
 from portfolio.extensions import db

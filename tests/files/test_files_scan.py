@@ -9,8 +9,8 @@ import tempfile
 import threading
 
 import pytest
-from conftest import free_port, incoming_files, stored_keys
 from file_samples import EICAR, pdf_bytes
+from files_support import free_port, incoming_files, stored_keys
 from sqlalchemy import func, select
 
 from portfolio.extensions import db
