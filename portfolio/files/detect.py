@@ -13,21 +13,23 @@ import tempfile
 import zipfile
 
 import filetype
+from flask_babel import lazy_gettext as _l
 
 HEAD_BYTES = 8192
 
+SCRIPTS = _l("Scripts are never accepted.")
 EXECUTABLE_SIGNATURES = (
-    (b"MZ", "Windows executable"),
-    (b"\x7fELF", "ELF executable"),
-    (b"\xcf\xfa\xed\xfe", "Mach-O executable"),
-    (b"\xce\xfa\xed\xfe", "Mach-O executable"),
-    (b"\xfe\xed\xfa\xcf", "Mach-O executable"),
-    (b"\xfe\xed\xfa\xce", "Mach-O executable"),
-    (b"\xca\xfe\xba\xbe", "Mach-O or Java class file"),
-    (b"#!", "script"),
-    (b"dex\n", "Android executable"),
-    (b"L\x00\x00\x00\x01\x14\x02\x00", "Windows shortcut"),
-    (b"\x00asm", "WebAssembly module"),
+    (b"MZ", _l("Windows programs are never accepted.")),
+    (b"\x7fELF", _l("Linux programs (ELF) are never accepted.")),
+    (b"\xcf\xfa\xed\xfe", _l("macOS programs are never accepted.")),
+    (b"\xce\xfa\xed\xfe", _l("macOS programs are never accepted.")),
+    (b"\xfe\xed\xfa\xcf", _l("macOS programs are never accepted.")),
+    (b"\xfe\xed\xfa\xce", _l("macOS programs are never accepted.")),
+    (b"\xca\xfe\xba\xbe", _l("Programs (macOS or Java) are never accepted.")),
+    (b"#!", SCRIPTS),
+    (b"dex\n", _l("Android programs are never accepted.")),
+    (b"L\x00\x00\x00\x01\x14\x02\x00", _l("Windows shortcuts are never accepted.")),
+    (b"\x00asm", _l("WebAssembly modules are never accepted.")),
 )
 # Markers of server-side or browser scripts at the start of a text file.
 SCRIPT_STARTS = (b"<?php", b"<%@", b"<%", b"<script")
@@ -64,7 +66,8 @@ _TAG = re.compile(r"<\s*([A-Za-z][\w:.-]*)")
 
 
 class Refused(ValueError):
-    """Content that is never accepted (executables, scripts, misnamed content); the message says why."""
+    """Content that is never accepted (executables, scripts, misnamed content); the message says why
+    (a translated sentence: ``str()`` it inside an application context)."""
 
 
 def _extension(name: str) -> str:
@@ -77,11 +80,11 @@ def _zip_kind(path) -> str:
             names = archive.namelist()
             lowered = [n.lower() for n in names]
             if "androidmanifest.xml" in lowered and any(n.endswith(".dex") for n in lowered):
-                raise Refused("an Android application is never accepted")
+                raise Refused(_l("Android applications are never accepted."))
             if "meta-inf/manifest.mf" in lowered and any(n.endswith(".class") for n in lowered):
-                raise Refused("a Java program is never accepted")
+                raise Refused(_l("Java programs are never accepted."))
             if any(n.endswith(PROGRAM_MEMBERS) for n in lowered):
-                raise Refused("an archive holding programs is never accepted")
+                raise Refused(_l("Archives holding programs are never accepted."))
             if "mimetype" in names:
                 with archive.open("mimetype") as fh:  # bounded read: the member could be a zip bomb
                     declared = fh.read(128).decode("ascii", "replace").strip()
@@ -183,34 +186,34 @@ def detect(path, name: str) -> str:
     with open(path, "rb") as fh:
         head = fh.read(HEAD_BYTES)
     ext = _extension(name)
-    for signature, what in EXECUTABLE_SIGNATURES:
+    for signature, reason in EXECUTABLE_SIGNATURES:
         if head.startswith(signature):
-            raise Refused(f"a {what} is never accepted")
+            raise Refused(reason)
     # A PDF may carry a few bytes of junk before its header.
     if b"%PDF-" in head[:1024]:
         return "application/pdf"
     kind = filetype.guess(head)
     if kind is not None:
         if kind.mime in PROGRAM_MIMES:
-            raise Refused("a program is never accepted")
+            raise Refused(_l("Programs are never accepted."))
         if kind.mime in ("application/zip", "application/x-zip-compressed", "application/epub+zip") or \
                 kind.extension in ("docx", "xlsx", "pptx", "odt", "ods", "odp", "epub", "jar", "apk"):
             return _zip_kind(path)
         return FILETYPE_ALIASES.get(kind.mime, kind.mime)
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: legacy Office (or an installer)
         if ext in SCRIPT_EXTENSIONS:
-            raise Refused("an installer is never accepted")
+            raise Refused(_l("Installers are never accepted."))
         return {"xls": "application/vnd.ms-excel", "ppt": "application/vnd.ms-powerpoint"}.get(
             ext, "application/msword")
     text = _decode_text(head)
     if text is None:
         return "application/octet-stream"
     if ext in SCRIPT_EXTENSIONS:
-        raise Refused("a script is never accepted")
+        raise Refused(SCRIPTS)
     if text.lstrip("\ufeff \t\r\n").encode("utf-8", "replace")[:16].lower().startswith(SCRIPT_STARTS):
-        raise Refused("a script is never accepted")
+        raise Refused(SCRIPTS)
     if ext in BINARY_EXTENSIONS:
-        raise Refused(f"the content is text, not the .{ext} file its name says")
+        raise Refused(_l("The content is text, not the .%(extension)s file its name says.", extension=ext))
     return _text_kind(text, name)
 
 

@@ -20,6 +20,7 @@ import unicodedata
 from typing import BinaryIO
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -86,9 +87,10 @@ def normalise_filename(name: str | None) -> str:
     return name
 
 
-def _spool(stream: BinaryIO) -> IncomingFile:
+def _spool(stream: BinaryIO, name: str) -> IncomingFile:
     """Copy a plain stream into a new IncomingFile (hashed and counted); FileTooLarge past the limit."""
-    spool = IncomingFile(incoming_dir(), max_upload_bytes(), too_large=FileTooLarge, failed=StorageUnavailable)
+    spool = IncomingFile(incoming_dir(), max_upload_bytes(), too_large=FileTooLarge, failed=StorageUnavailable,
+                         filename=name)
     try:
         while True:
             chunk = stream.read(CHUNK)
@@ -121,18 +123,21 @@ def receive_upload(stream: BinaryIO, filename: str, accepted: set[str] | None = 
     if isinstance(stream, IncomingFile) and stream.is_complete:
         spool = stream
     else:
-        spool = own_spool = _spool(stream)
+        spool = own_spool = _spool(stream, name)
     try:
         if spool.size > max_upload_bytes():
-            raise FileTooLarge(f"{name}: the file is larger than the limit of {max_upload_bytes() // 2**20} MB")
+            raise FileTooLarge(_("The file %(name)s is larger than the limit of %(limit)d MB; nothing was saved.",
+                                 name=name, limit=max_upload_bytes() // 2**20))
         if spool.size == 0:
-            raise RefusedFileType(f"{name}: the file is empty")
+            raise RefusedFileType(_("The file %(name)s is empty.", name=name))
         try:
             media_type = detect.detect(spool.path, name)
         except detect.Refused as exc:
-            raise RefusedFileType(f"{name}: {exc}") from exc
+            raise RefusedFileType(_("The file %(name)s was refused: %(reason)s", name=name, reason=str(exc))) \
+                from exc
         if accepted is not None and media_type not in accepted:
-            raise RefusedFileType(f"{name}: files of type {media_type} are not accepted here")
+            raise RefusedFileType(_("The file %(name)s is of type %(type)s, which is not accepted here.",
+                                    name=name, type=media_type))
         return _store(spool, name, media_type), name
     finally:
         if own_spool is not None:
@@ -155,7 +160,8 @@ def _store(spool: IncomingFile, name: str, media_type: str) -> StoredFile:
             _put(storage, key, spool, size, media_type)
             _forget_on_rollback(storage, key)
     except StorageError as exc:
-        raise StorageUnavailable(f"{name}: the file store is unavailable, nothing was saved ({exc})") from exc
+        log.error("storing %s failed: %s", name, exc)
+        raise StorageUnavailable(_("The file store is unavailable; nothing was saved. Try again later.")) from exc
     if existing is not None:
         return existing
     row = StoredFile(backend=storage.name, key=key, size=size, media_type=media_type, sha256=sha256,
@@ -197,7 +203,8 @@ def _scan(path: str, name: str) -> str:
         current_app.logger.warning("ClamAV unavailable, %s held back until scanned: %s", name, exc)
         return "pending"
     if verdict == "infected":
-        raise InfectedFile(f"{name}: the antivirus found {signature}; the file was not kept")
+        raise InfectedFile(_("The antivirus found %(signature)s in the file %(name)s; it was not kept.",
+                             signature=signature, name=name))
     return "clean"
 
 
@@ -225,7 +232,8 @@ def _store_generated(spool: IncomingFile, media_type: str) -> StoredFile:
             _put(storage, key, spool, spool.size, media_type)
             _forget_on_rollback(storage, key)
     except StorageError as exc:
-        raise StorageUnavailable(f"the file store is unavailable ({exc})") from exc
+        log.error("storing a preview failed: %s", exc)
+        raise StorageUnavailable(_("The file store is unavailable; nothing was saved. Try again later.")) from exc
     if existing is not None:
         return existing
     return _insert_or_existing(StoredFile(backend=storage.name, key=key, size=spool.size, media_type=media_type,

@@ -17,6 +17,7 @@ import tempfile
 import threading
 
 from flask import Request, current_app
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 
@@ -178,7 +179,8 @@ class IncomingFile:
     """
 
     def __init__(self, directory: str, limit: int, too_large: type[Exception] = UploadTooLarge,
-                 failed: type[Exception] = UploadStoreUnavailable):
+                 failed: type[Exception] = UploadStoreUnavailable, filename: str | None = None):
+        self.filename = filename
         fd, self.path = tempfile.mkstemp(dir=directory, prefix="up-")
         self._raw = io.FileIO(fd, "r+")
         self._reader: io.BufferedReader | None = None
@@ -193,7 +195,8 @@ class IncomingFile:
         self._finished = False
 
     def _fail(self, exc: OSError):
-        return self._failed(f"The file store is unavailable ({exc.strerror or exc}); nothing was saved.")
+        current_app.logger.error("receiving an upload into %s failed: %s", self.path, exc)
+        return self._failed(_("The file store is unavailable; nothing was saved. Try again later."))
 
     # -- writing (the multipart parser, or receive_upload spooling a plain stream) --------------
     def write(self, data: bytes) -> int:
@@ -201,8 +204,8 @@ class IncomingFile:
             raise io.UnsupportedOperation("an IncomingFile is written once, from start to end")
         size = self.size + len(data)
         if size > self.limit:
-            raise self._too_large(
-                f"The file is larger than the limit of {self.limit // MiB} MB; nothing was saved.")
+            raise self._too_large(_("The file %(name)s is larger than the limit of %(limit)d MB; nothing was saved.",
+                                    name=self.filename or "", limit=self.limit // MiB))
         try:
             _write_all(self._raw, data)
         except OSError as exc:
@@ -344,7 +347,8 @@ class UploadRequest(Request):
     form_data_parser_class = _FormDataParser
 
     def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
-        spool = IncomingFile(incoming_dir(), max_upload_bytes())
+        name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+        spool = IncomingFile(incoming_dir(), max_upload_bytes(), filename=name)
         self.__dict__.setdefault("_incoming_files", []).append(spool)
         return spool
 
