@@ -26,3 +26,17 @@ def outbox():
 @pytest.fixture
 def read_flashes():
     return flashes
+
+
+@pytest.fixture(autouse=True)
+def english_pages(request, app):
+    """These tests read messages in English; the language tests check the French default themselves."""
+    if request.module.__name__.endswith("test_accounts_language"):
+        yield
+        return
+    previous = app.config["BABEL_DEFAULT_LOCALE"]
+    app.config["BABEL_DEFAULT_LOCALE"] = "en"
+    try:
+        yield
+    finally:
+        app.config["BABEL_DEFAULT_LOCALE"] = previous
