@@ -62,6 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .enrolments.views import bp as enrolments_bp
     from .evidence.views import bp as evidence_bp
     from .files.views import bp as files_bp
+    from .grading.views import bp as grading_bp
     from .juries.credentials_views import bp as credentials_bp
     from .juries.stats_views import bp as jury_stats_bp
     from .records.views import bp as records_bp
@@ -76,6 +77,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(assessments_bp)
     app.register_blueprint(jury_stats_bp)
     app.register_blueprint(credentials_bp)
+    app.register_blueprint(grading_bp)
     app.register_blueprint(annotations_bp)
     csrf.exempt(api_bp)  # the API authenticates by bearer token, never by cookie
 

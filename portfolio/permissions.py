@@ -8,6 +8,7 @@ def register_all() -> None:
     from .enrolments import permissions as _enrolments  # noqa: F401
     from .evidence import permissions as _evidence  # noqa: F401
     from .files import permissions as _files  # noqa: F401
+    from .grading import permissions as _grading  # noqa: F401
     from .juries import stats_permissions as _jury_stats  # noqa: F401
     from .records import permissions as _records  # noqa: F401
     from .referential import permissions as _referential  # noqa: F401

@@ -528,6 +528,108 @@ PATHS.update({
 })
 
 
+# --- grading (portfolio/grading/api.py) ---------------------------------------------------------------
+
+_LEVEL = {"enum": ["not_acquired", "in_progress", "acquired", "mastered"]}
+
+SCHEMAS.update({
+    "GradeInput": {
+        "type": "object",
+        "required": ["competence"],
+        "properties": {
+            "competence": {"type": "string", "description": "a competence code (BC05.1 or RNCP41241BC05.1) the "
+                                                            "deliverable claims or its assessment covers"},
+            "level": {"oneOf": [_LEVEL, {"type": "null"}], "description": "null removes the grade"},
+            "comment": {"type": ["string", "null"], "maxLength": 4000},
+        },
+    },
+    "GradesInput": {
+        "type": "object",
+        "properties": {
+            "grades": {"type": "array", "items": {"$ref": "#/components/schemas/GradeInput"}},
+            "release": {"type": "boolean", "default": False,
+                        "description": "release the marking after saving: final; the candidate is told by email"},
+            "mark": {"type": ["number", "string", "null"], "description": "a mark out of 20 (0 to 20)"},
+            "feedback": {"type": ["string", "null"], "maxLength": 20000},
+            "lock_version": {"type": ["integer", "string"],
+                             "description": "the marking's lock_version last read (0: no marking yet); a stale one "
+                                            "is a 409"},
+            "version": {"type": ["integer", "string"],
+                        "description": "the version number to grade; default: the latest submitted one"},
+        },
+    },
+    "Marking": {
+        "type": "object",
+        "required": ["id", "deliverable", "version", "role", "lock_version", "released", "released_at", "mark",
+                     "feedback", "grades"],
+        "properties": {
+            "id": {"type": "integer"},
+            "deliverable": {"type": "integer"},
+            "version": {"type": "integer", "description": "the number of the version graded"},
+            "role": {"enum": ["first", "second", "third"],
+                     "description": "with double marking: the two independent assessors, then the third who settles"},
+            "lock_version": {"type": "integer"},
+            "released": {"type": "boolean"},
+            "released_at": {"type": ["string", "null"], "format": "date-time"},
+            "mark": {"type": ["number", "null"], "minimum": 0, "maximum": 20},
+            "feedback": {"type": "string"},
+            "grades": {"type": "array", "items": {
+                "type": "object", "required": ["competence", "level", "comment"],
+                "properties": {"competence": {"type": "string"}, "level": _LEVEL, "comment": {"type": "string"}}}},
+        },
+    },
+    "BlocStatus": {
+        "type": "object",
+        "required": ["bloc", "status", "reasons", "acquired", "total"],
+        "properties": {
+            "bloc": {"type": "string", "pattern": "^BC[0-9]{2}$"},
+            "title": {"type": "string"},
+            "status": {"enum": ["not_started", "in_progress", "proposed", "validated", "not_validated"]},
+            "reasons": {"type": "array", "items": {
+                "type": "object", "required": ["code", "message"],
+                "properties": {"code": {"enum": ["competence_not_graded", "competence_not_acquired",
+                                                 "double_marking_unsettled", "prerequisite_missing",
+                                                 "option_not_chosen", "jury_not_validated"]},
+                               "message": {"type": "string"},
+                               "competence": {"type": "string"}, "prerequisite": {"type": "string"},
+                               "option": {"type": "string"}}}},
+            "acquired": {"type": "integer", "description": "competences of the bloc acquired"},
+            "total": {"type": "integer", "description": "competences of the bloc"},
+        },
+    },
+})
+
+PATHS.update({
+    "/deliverables/{id}/grades": {
+        "post": {
+            "summary": "Grade the latest submitted version (an assessor assigned to the candidate): a level and a "
+                       "comment per competence, a mark, feedback; release it when asked",
+            "description": "201 when this opens the caller's marking, 200 when it updates it. 422 for a level not "
+                           "on the scale or a competence that is not the deliverable's; 409 for a draft version, a "
+                           "released marking or a stale lock_version (nothing is saved).",
+            "operationId": "gradeDeliverable",
+            "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}},
+                           {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
+                            "description": "the marking's lock_version last read; a stale one is a 409"}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "$ref": "#/components/schemas/GradesInput"}}}},
+            "responses": {"200": _ok("Marking"), "201": _ok("Marking", "Created"),
+                          **_errors(400, 401, 403, 404, 409, 422)},
+        }
+    },
+    "/enrolments/{id}/blocs": {
+        "get": {
+            "summary": "The status of each bloc the enrolment needs, with the reasons it is not proposed yet",
+            "operationId": "listEnrolmentBlocs",
+            "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
+                "type": "array", "items": {"$ref": "#/components/schemas/BlocStatus"}}}}},
+                **_errors(401, 404)},
+        }
+    },
+})
+
+
 def document() -> dict:
     return {
         "openapi": "3.1.0",
