@@ -64,7 +64,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .files.views import bp as files_bp
     from .grading.views import bp as grading_bp
     from .juries.credentials_views import bp as credentials_bp
+    from .juries.documents_views import bp as jury_documents_bp
     from .juries.stats_views import bp as jury_stats_bp
+    from .juries.views import bp as juries_bp
     from .records.views import bp as records_bp
     from .referential.views import bp as referential_bp
     from .vae.views import bp as vae_bp
@@ -75,6 +77,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(files_bp)
     app.register_blueprint(evidence_bp)
     app.register_blueprint(assessments_bp)
+    app.register_blueprint(juries_bp)
+    app.register_blueprint(jury_documents_bp)
     app.register_blueprint(jury_stats_bp)
     app.register_blueprint(credentials_bp)
     app.register_blueprint(grading_bp)

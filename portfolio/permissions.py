@@ -9,6 +9,8 @@ def register_all() -> None:
     from .evidence import permissions as _evidence  # noqa: F401
     from .files import permissions as _files  # noqa: F401
     from .grading import permissions as _grading  # noqa: F401
+    from .juries import documents_permissions as _jury_documents  # noqa: F401
+    from .juries import permissions as _juries  # noqa: F401
     from .juries import stats_permissions as _jury_stats  # noqa: F401
     from .records import permissions as _records  # noqa: F401
     from .referential import permissions as _referential  # noqa: F401

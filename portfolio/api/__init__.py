@@ -58,6 +58,8 @@ from ..enrolments import api as _enrolments_api  # noqa: E402,F401
 from ..evidence import api as _evidence_api  # noqa: E402,F401
 from ..files import api as _files_api  # noqa: E402,F401
 from ..grading import api as _grading_api  # noqa: E402,F401
+from ..juries import api as _juries_api  # noqa: E402,F401
+from ..juries import documents_api as _jury_documents_api  # noqa: E402,F401
 from ..records import api as _records_api  # noqa: E402,F401
 from ..referential import api as _referential_api  # noqa: E402,F401
 from . import openapi  # noqa: E402,F401  (registers /openapi.json)

@@ -395,6 +395,252 @@ PATHS: dict = {
 }
 
 
+# --- juries (portfolio/juries/api.py) ---------------------------------------------------------------
+
+_SESSION_ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+_ID_INPUT = {"type": ["integer", "string"], "pattern": "^[0-9]+$", "description": "an id (integer or decimal string)"}
+
+SCHEMAS.update({
+    "JurySessionInput": {
+        "type": "object",
+        "required": ["certification", "date", "route"],
+        "properties": {
+            "certification": {"type": "string", "description": "the certification code, e.g. RNCP41241"},
+            "date": {"type": "string", "format": "date"},
+            "route": {"enum": ["training", "vae"], "description": "training examines the four training routes "
+                                                                  "(student, apprenticeship, continuing, "
+                                                                  "professionalisation); vae the VAE candidates"},
+            "place": {"type": ["string", "null"], "maxLength": 200},
+        },
+    },
+    "JurySessionSummary": {
+        "type": "object",
+        "required": ["id", "certification", "route", "date", "place", "status"],
+        "properties": {
+            "id": {"type": "integer"},
+            "certification": {"type": "string"},
+            "route": {"enum": ["training", "vae"]},
+            "date": {"type": "string", "format": "date"},
+            "place": {"type": ["string", "null"]},
+            "status": {"enum": ["draft", "open", "closed"]},
+            "opened_at": {"type": ["string", "null"], "format": "date-time"},
+            "closed_at": {"type": ["string", "null"], "format": "date-time"},
+            "lock_version": {"type": "integer"},
+        },
+    },
+    "JuryMemberInput": {
+        "type": "object",
+        "required": ["user", "role"],
+        "properties": {
+            "user": {"type": "string", "format": "email", "description": "the email of a user with the jury role"},
+            "role": {"enum": ["president", "secretary", "member"]},
+            "is_professional": {"type": "boolean", "default": False,
+                                "description": "a professional of the field"},
+            "is_academic": {"type": "boolean", "default": False, "description": "an enseignant-chercheur"},
+            "gender": {"enum": ["f", "m", "x", None], "description": "optional: checks the balance between women "
+                                                                      "and men (a warning, never a refusal)"},
+        },
+    },
+    "JuryMember": {
+        "type": "object",
+        "required": ["id", "user", "role", "is_professional", "is_academic"],
+        "properties": {
+            "id": {"type": "integer"},
+            "user": {"type": "object", "required": ["id", "name", "email"],
+                     "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
+                                    "email": {"type": "string"}}},
+            "role": {"enum": ["president", "secretary", "member"]},
+            "is_professional": {"type": "boolean"},
+            "is_academic": {"type": "boolean"},
+            "gender": {"enum": ["f", "m", "x", None]},
+        },
+    },
+    "JuryCandidateInput": {
+        "type": "object",
+        "required": ["enrolment"],
+        "properties": {
+            "enrolment": _ID_INPUT,
+            "slot_at": {"type": ["string", "null"], "format": "date-time",
+                        "description": "VAE only: the defence's time slot, with its offset"},
+        },
+    },
+    "JuryCandidate": {
+        "type": "object",
+        "required": ["id", "enrolment", "candidate", "slot_at", "attendance", "blocs", "acquired"],
+        "properties": {
+            "id": {"type": "integer"},
+            "enrolment": {"type": "integer"},
+            "candidate": {"type": "object", "required": ["id", "name"],
+                          "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
+            "route": {"type": "string"},
+            "option": {"type": ["string", "null"]},
+            "slot_at": {"type": ["string", "null"], "format": "date-time"},
+            "attendance": {"enum": ["expected", "present", "absent", "excused"]},
+            "blocs": {"type": "array", "items": {"type": "string", "pattern": "^BC[0-9]{2}$"},
+                      "description": "the blocs this session examines: those registered and not already validated"},
+            "acquired": {"type": "array", "items": {"type": "string", "pattern": "^BC[0-9]{2}$"},
+                         "description": "blocs validated by an earlier session (acquired for life)"},
+        },
+    },
+    "BlocDecisionInput": {
+        "type": "object",
+        "required": ["enrolment", "bloc", "decision"],
+        "properties": {
+            "enrolment": _ID_INPUT,
+            "bloc": {"type": "string", "pattern": "^(RNCP[0-9]+)?BC[0-9]{2}$", "description": "BCnn or RNCP41241BCnn"},
+            "decision": {"enum": ["validated", "not_validated"]},
+            "comment": {"type": "string"},
+            "recommendations": {"type": ["string", "null"],
+                                "description": "préconisations for a bloc not validated; required on the VAE route"},
+            "is_casting_vote": {"type": "boolean", "default": False,
+                                "description": "decided by the president's casting vote (the president only)"},
+            "revokes": {**_ID_INPUT, "description": "the decision this one revokes (then `reason` is required)"},
+            "reason": {"type": "string", "description": "why the revoked decision is revoked"},
+        },
+    },
+    "BlocDecision": {
+        "type": "object",
+        "required": ["id", "session", "enrolment", "bloc", "decision", "comment", "recommendations",
+                     "is_casting_vote", "decided_at", "is_current", "superseded_by", "revokes", "revocation_reason"],
+        "properties": {
+            "id": {"type": "integer"},
+            "session": {"type": "integer"},
+            "enrolment": {"type": "integer"},
+            "bloc": {"type": "string", "pattern": "^BC[0-9]{2}$"},
+            "full_code": {"type": "string"},
+            "decision": {"enum": ["validated", "not_validated"]},
+            "comment": {"type": "string"},
+            "recommendations": {"type": ["string", "null"]},
+            "is_casting_vote": {"type": "boolean"},
+            "decided_by": {"type": ["integer", "null"]},
+            "decided_at": {"type": "string", "format": "date-time"},
+            "is_current": {"type": "boolean", "description": "false once revoked by a later decision"},
+            "superseded_by": {"type": ["integer", "null"]},
+            "revokes": {"type": ["integer", "null"]},
+            "revocation_reason": {"type": ["string", "null"]},
+        },
+    },
+    "JuryComposition": {
+        "type": "object",
+        "required": ["ok", "rules", "warnings"],
+        "properties": {
+            "ok": {"type": "boolean"},
+            "rules": {"type": "array", "items": {
+                "type": "object", "required": ["rule", "ok", "message", "detail"],
+                "properties": {"rule": {"type": "string"}, "ok": {"type": "boolean"}, "message": {"type": "string"},
+                               "detail": {"type": "string"}}}},
+            "warnings": {"type": "array", "items": {
+                "type": "object", "required": ["code", "message"],
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}},
+        },
+    },
+    "JurySession": {
+        "allOf": [{"$ref": "#/components/schemas/JurySessionSummary"}, {
+            "type": "object",
+            "required": ["members", "candidates", "decisions", "composition"],
+            "properties": {
+                "members": {"type": "array", "items": {"$ref": "#/components/schemas/JuryMember"}},
+                "candidates": {"type": "array", "items": {"$ref": "#/components/schemas/JuryCandidate"}},
+                "decisions": {"type": "array", "items": {"$ref": "#/components/schemas/BlocDecision"},
+                              "description": "every decision of the session, revoked ones included"},
+                "composition": {"$ref": "#/components/schemas/JuryComposition"},
+                "convocations_sent": {"type": "integer", "description": "after opening: the mails sent"},
+            },
+        }],
+    },
+})
+
+PATHS.update({
+    "/jury-sessions": {
+        "get": {
+            "summary": "The jury sessions the user may see (admins: all; jury members: theirs), newest first",
+            "operationId": "listJurySessions",
+            "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
+                "type": "array", "items": {"$ref": "#/components/schemas/JurySessionSummary"}}}}},
+                **_errors(401)},
+        },
+        "post": {
+            "summary": "Create a draft jury session (admins)",
+            "operationId": "createJurySession",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "$ref": "#/components/schemas/JurySessionInput"}}}},
+            "responses": {"201": _ok("JurySession", "Created"), **_errors(400, 401, 403, 422)},
+        },
+    },
+    "/jury-sessions/{id}": {
+        "get": {
+            "summary": "A session with its members, candidates, decisions and the check of its composition",
+            "operationId": "getJurySession",
+            "parameters": _SESSION_ID,
+            "responses": {"200": _ok("JurySession"), **_errors(401, 404)},
+        }
+    },
+    "/jury-sessions/{id}/members": {
+        "post": {
+            "summary": "Seat a user with the jury role in a draft session (admins); 409 once open or closed",
+            "operationId": "addJuryMember",
+            "parameters": _SESSION_ID,
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "$ref": "#/components/schemas/JuryMemberInput"}}}},
+            "responses": {"201": _ok("JuryMember", "Created"), **_errors(400, 401, 403, 404, 409, 422)},
+        }
+    },
+    "/jury-sessions/{id}/candidates": {
+        "post": {
+            "summary": "Add an enrolment of the session's certification and route to a draft session (admins)",
+            "operationId": "addJuryCandidate",
+            "parameters": _SESSION_ID,
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "$ref": "#/components/schemas/JuryCandidateInput"}}}},
+            "responses": {"201": _ok("JuryCandidate", "Created"), **_errors(400, 401, 403, 404, 409, 422)},
+        }
+    },
+    "/jury-sessions/{id}/open": {
+        "post": {
+            "summary": "Open the session once its composition meets the rules, and send the convocations",
+            "description": "A composition that breaks a rule is a 409 whose problem names the rule (`rule`, and "
+                           "`violations[]` with every rule broken): president_academic, secretary, min_members, "
+                           "min_professionals, president, candidates, no_conflict.",
+            "operationId": "openJurySession",
+            "parameters": _SESSION_ID,
+            "responses": {"200": _ok("JurySession"), **_errors(401, 403, 404, 409)},
+        }
+    },
+    "/jury-sessions/{id}/convocations": {
+        "post": {
+            "summary": "Send the convocations again: a mail with an .ics event to each member and candidate (admins)",
+            "operationId": "sendJuryConvocations",
+            "parameters": _SESSION_ID,
+            "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
+                "type": "object", "required": ["sent"], "properties": {"sent": {"type": "integer"}}}}}},
+                **_errors(401, 403, 404, 409)},
+        }
+    },
+    "/jury-sessions/{id}/decisions": {
+        "post": {
+            "summary": "Record a bloc decision for a candidate (the president or the secretary, open sessions)",
+            "description": "A bloc already decided in the session, or validated by an earlier one, is decided again "
+                           "only by revoking that decision (`revokes`, `reason`); both stay. 403 for someone who is "
+                           "not the president or secretary, or a member in conflict with the candidate; 409 once "
+                           "closed; 422 for a bloc the candidate is not registered for.",
+            "operationId": "recordBlocDecision",
+            "parameters": _SESSION_ID,
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "$ref": "#/components/schemas/BlocDecisionInput"}}}},
+            "responses": {"201": _ok("BlocDecision", "Created"), **_errors(400, 401, 403, 404, 409, 422)},
+        }
+    },
+    "/jury-sessions/{id}/close": {
+        "post": {
+            "summary": "Close the session (its president only); its decisions are then final",
+            "operationId": "closeJurySession",
+            "parameters": _SESSION_ID,
+            "responses": {"200": _ok("JurySession"), **_errors(401, 403, 404, 409)},
+        }
+    },
+})
+
+
 # --- annotations (portfolio/annotations/api.py) -------------------------------------------------------
 
 _ANNOTATION_ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
@@ -625,6 +871,62 @@ PATHS.update({
             "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
                 "type": "array", "items": {"$ref": "#/components/schemas/BlocStatus"}}}}},
                 **_errors(401, 404)},
+        }
+    },
+})
+
+
+# --- jury documents: evidence bundle (ZIP), minutes, attestation, certification decision -------------
+
+_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_BINARY = {"type": "string", "format": "binary"}
+_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+
+PATHS.update({
+    "/jury-sessions/{id}/candidates/{enrolment}/bundle": {
+        "get": {
+            "summary": "A candidate's evidence bundle: a ZIP of every submitted version's files "
+                       "(BC05/<deliverable>/v2/<file>, proofs/...) with a Word index (index.docx)",
+            "description": "Streamed as it is written (chunked, no Content-Length). The session's members and "
+                           "admins; 404 for a candidate who is not in the session.",
+            "operationId": "getJuryCandidateBundle",
+            "parameters": [_ID, {"name": "enrolment", "in": "path", "required": True,
+                                 "schema": {"type": "integer"}}],
+            "responses": {"200": {"description": "The ZIP", "content": {"application/zip": {"schema": _BINARY}}},
+                          **_errors(401, 404)},
+        }
+    },
+    "/jury-sessions/{id}/minutes": {
+        "get": {
+            "summary": "The minutes (procès-verbal) of the session as a Word document",
+            "description": "The session's members and admins. A draft while the session is not closed; numbered "
+                           "(PV-YYYY-NNNN) and kept once it is closed.",
+            "operationId": "getJurySessionMinutes",
+            "parameters": [_ID],
+            "responses": {"200": {"description": "The DOCX", "content": {_DOCX: {"schema": _BINARY}}},
+                          **_errors(401, 404)},
+        }
+    },
+    "/enrolments/{id}/attestation": {
+        "get": {
+            "summary": "The attestation of the blocs the candidate holds (ATT-YYYY-NNNN), as a Word document",
+            "description": "The candidate, admins and the members of a session examining the candidate; 409 "
+                           "while no bloc is validated by a closed session.",
+            "operationId": "getAttestation",
+            "parameters": [_ID],
+            "responses": {"200": {"description": "The DOCX", "content": {_DOCX: {"schema": _BINARY}}},
+                          **_errors(401, 404, 409)},
+        }
+    },
+    "/enrolments/{id}/certification-decision": {
+        "get": {
+            "summary": "The certification decision (DEC-YYYY-NNNN), as a Word document",
+            "description": "Once every required bloc and the internship are met; 409 otherwise, naming what is "
+                           "missing. The candidate, admins and the members of a session examining the candidate.",
+            "operationId": "getCertificationDecision",
+            "parameters": [_ID],
+            "responses": {"200": {"description": "The DOCX", "content": {_DOCX: {"schema": _BINARY}}},
+                          **_errors(401, 404, 409)},
         }
     },
 })

@@ -34,8 +34,10 @@ def version_json(version) -> dict:
 
 
 def released_grades(deliverable: Deliverable, user) -> list[dict]:
-    """Grades arrive with the grading feature; a candidate will see released grades only."""
-    return []
+    """The grades ``user`` may see (a candidate: released ones only)."""
+    from ..grading.services import grades_json
+
+    return grades_json(deliverable, user)
 
 
 def deliverable_summary(deliverable: Deliverable) -> dict:
