@@ -26,6 +26,8 @@ import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from bench.memory import reset_peak_rss, rss_kib
+
 MiB = 1024 * 1024
 SIZE_MB = int(os.environ.get("BENCH_JURY_MB", "1024"))
 FILES = 4
@@ -33,29 +35,6 @@ TARGET_RATIO = 1.5
 TARGET_GROWTH_MIB = 100
 TARGET_MINUTES_SECONDS = 2.0
 CANDIDATES = 60
-
-
-# --- memory (as bench_upload) ----------------------------------------------------------------------------
-
-def _reset_peak_rss() -> None:
-    try:
-        with open("/proc/self/clear_refs", "w", encoding="ascii") as refs:
-            refs.write("5")
-    except OSError:
-        pass
-
-
-def _rss_kib(field: str) -> int:
-    import resource
-
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 # --- the world ------------------------------------------------------------------------------------------
@@ -161,8 +140,8 @@ def stream_bundle(app, url: str, headers: dict) -> tuple[float, int, int, int]:
 
     environ = create_environ(url, method="GET", headers=headers)
     status = []
-    _reset_peak_rss()
-    baseline = _rss_kib("VmRSS")
+    reset_peak_rss()
+    baseline = rss_kib("VmRSS")
     started = time.perf_counter()
     body = app(environ, lambda s, h, e=None: status.append(s))
     total, tail = 0, b""
@@ -174,7 +153,7 @@ def stream_bundle(app, url: str, headers: dict) -> tuple[float, int, int, int]:
         if hasattr(body, "close"):
             body.close()
     elapsed = time.perf_counter() - started
-    peak = _rss_kib("VmHWM")
+    peak = rss_kib("VmHWM")
     assert status and status[0].startswith("200"), status
     assert b"PK\x05\x06" in tail, "the archive does not end with its central directory"
     return elapsed, total, baseline, peak

@@ -24,6 +24,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench.memory import reset_peak_rss, rss_kib
+
 MiB = 1024 * 1024
 SIZE_MB = int(os.environ.get("BENCH_UPLOAD_MB", "1024"))
 BOUNDARY = "----portfolio-bench-boundary-7d1e"
@@ -112,29 +114,6 @@ class MultipartBody:
         return b"".join(out)
 
 
-# --- memory ------------------------------------------------------------------------------------------------
-
-def _reset_peak_rss() -> None:
-    try:
-        with open("/proc/self/clear_refs", "w", encoding="ascii") as refs:
-            refs.write("5")
-    except OSError:
-        pass
-
-
-def _rss_kib(field: str) -> int:
-    import resource
-
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
 # --- one upload, in a fresh process -----------------------------------------------------------------------
 
 def _prepare(app):
@@ -213,13 +192,13 @@ def upload_in_fresh_app(backend: str, film: str, workdir: str, s3_endpoint: str 
         code, content = _post(app, path, headers, MultipartBody(small, fields))
         assert code == 201, content[:500]
         small.unlink()
-        _reset_peak_rss()
-        baseline = _rss_kib("VmRSS")
+        reset_peak_rss()
+        baseline = rss_kib("VmRSS")
         body = MultipartBody(Path(film), fields)
         started = time.perf_counter()
         code, content = _post(app, path, headers, body)
         elapsed = time.perf_counter() - started
-        peak = _rss_kib("VmHWM")
+        peak = rss_kib("VmHWM")
         assert code == 201, content[:500]
         db.engine.dispose()
     return {"seconds": elapsed, "baseline_kib": baseline, "peak_kib": peak, "route": path}

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import resource
 import tempfile
 import time
 from pathlib import Path
 from xml.sax.saxutils import escape
+
+from bench.memory import reset_peak_rss, rss_kib
 
 FICHES = int(os.environ.get("BENCH_XML_FICHES", "3000"))
 FILLER_WORDS = 1_400  # words of free text per fiche and field outside the blocs (ACTIVITES_VISEES …)
@@ -85,21 +86,8 @@ def write_export(path: Path, fiches: int) -> int:
     return path.stat().st_size
 
 
-def _reset_peak_rss() -> None:
-    """Make VmHWM start again from the current RSS (Linux 4.0+), so the peak is the import's own."""
-    try:
-        with open("/proc/self/clear_refs", "w", encoding="ascii") as refs:
-            refs.write("5")
-    except OSError:
-        pass
 
 
-def _rss_kib(field: str) -> int:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # not Linux: the peak is all we have
 
 
 def _import_in_fresh_app(xml_path: str, db_path: str) -> dict:
@@ -114,13 +102,13 @@ def _import_in_fresh_app(xml_path: str, db_path: str) -> dict:
     with app.app_context():
         upgrade()
         db.session.commit()
-        _reset_peak_rss()
-        baseline = _rss_kib("VmRSS")
+        reset_peak_rss()
+        baseline = rss_kib("VmRSS")
         started = time.perf_counter()
         result = import_xml(xml_path)
         db.session.commit()
         elapsed = time.perf_counter() - started
-        peak = _rss_kib("VmHWM")
+        peak = rss_kib("VmHWM")
         db.engine.dispose()
     return {"fiches": result.fiches, "created": result.created, "seconds": elapsed,
             "baseline_kib": baseline, "peak_kib": peak}

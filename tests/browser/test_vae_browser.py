@@ -6,34 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from browser_samples import pdf_with_text
 
 pytestmark = pytest.mark.browser
 
 NADIA = "nadia.vae@dhec.example.org"
-
-
-def _pdf(lines: list[str]) -> bytes:
-    """A small valid PDF: one page per line of text (Helvetica), with a correct cross-reference table."""
-    count = len(lines)
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
-               b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % (4 + 2 * i) for i in range(count))
-               + b"] /Count %d >>" % count,
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    for i, line in enumerate(lines):
-        stream = b"BT /F1 18 Tf 72 720 Td (" + line.encode("latin-1") + b") Tj ET"
-        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >>"
-                       b" /Contents %d 0 R >>" % (5 + 2 * i))
-        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
 
 
 def _english(page) -> None:
@@ -93,7 +70,7 @@ def test_vae_candidate_records_an_experience_with_a_proof_and_positions_herself(
     page.get_by_label("Title").fill("Attestation des Films du Lendemain, 2019-2023")
     page.get_by_label("Files (optional)").set_input_files({
         "name": "attestation.pdf", "mimeType": "application/pdf",
-        "buffer": _pdf(["Attestation d'emploi de Nadia Haddad"])})
+        "buffer": pdf_with_text(["Attestation d'emploi de Nadia Haddad"])})
     click_and_wait(page, page.get_by_role("button", name="Add the proof"))
     assert page.url == experience_url
     assert page.locator(".alert--success").inner_text().strip() == "The proof has been added."
