@@ -24,7 +24,7 @@ import threading
 from collections import OrderedDict
 from fractions import Fraction
 
-from ..storage import StorageError, get_storage
+from ..files.previews import local_copy
 
 log = logging.getLogger(__name__)
 
@@ -54,35 +54,8 @@ def file_kind(media_type: str | None) -> str | None:
 
 # --- reading the content ----------------------------------------------------------------------------
 
-@contextlib.contextmanager
-def local_path(stored):
-    """A local path to the stored content (the file itself, or a temporary copy from S3); None if unreachable."""
-    storage = get_storage()
-    if stored.backend != storage.name:
-        yield None
-        return
-    local = getattr(storage, "local_path", None)
-    if local is not None:
-        path = local(stored.key)
-        yield str(path) if path.is_file() else None
-        return
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix="annotations-")
-    try:
-        try:
-            source = storage.open(stored.key)
-            with os.fdopen(fd, "wb") as out:
-                shutil.copyfileobj(source, out, 1024 * 1024)
-            source.close()
-        except (StorageError, OSError) as exc:
-            log.warning("cannot fetch %s: %s", stored.key, exc)
-            yield None
-            return
-        yield tmp
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+# A local path to the stored content (the file itself, or a temporary copy from S3); None if unreachable.
+local_path = local_copy
 
 
 def media_info(stored) -> dict:

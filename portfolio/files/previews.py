@@ -56,7 +56,7 @@ def get_or_build_preview(stored: StoredFile, kind: str, page: int = 0) -> Previe
         return existing
     if not stored.is_available:
         return None
-    with _source_path(stored) as path:
+    with local_copy(stored) as path:
         if path is None:
             return None
         built = _build(path, stored.media_type, kind, page)
@@ -76,7 +76,7 @@ def get_or_build_preview(stored: StoredFile, kind: str, page: int = 0) -> Previe
 
 
 @contextlib.contextmanager
-def _source_path(stored: StoredFile):
+def local_copy(stored: StoredFile):
     """A local path to the content: the file itself (local store) or a temporary download (S3)."""
     storage = get_storage()
     if stored.backend != storage.name:
